@@ -1,0 +1,136 @@
+"""Typed dependencies shared by the routers: a database connection and the facility filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+import asyncpg
+from fastapi import Depends, Query, Request
+
+from locator import hours, schema
+from locator.errors import BadParameter
+from locator.queries import BENCH_GROUPS, HOIST_GROUPS, Filters
+
+
+async def database(request: Request) -> asyncpg.Pool:
+    """The worker's connection pool; each query borrows a connection for its own length."""
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+Db = Annotated[asyncpg.Pool, Depends(database)]
+
+
+def _enum_list(name: str, raw: str | None, enum: type[StrEnum]) -> list[str] | None:
+    if raw is None or not raw.strip():
+        return None
+    allowed = [member.value for member in enum]
+    values = [part.strip() for part in raw.split(",") if part.strip()]
+    for value in values:
+        if value not in allowed:
+            raise BadParameter(
+                f"Unknown {name} '{value}'",
+                field=name,
+                allowed="comma-separated: " + ", ".join(allowed),
+            )
+    return values
+
+
+HoistFilter = StrEnum(
+    "HoistFilter", {k: k for k in [*HOIST_GROUPS, *schema.Hoist.__members__] if k != "none"}
+)  # type: ignore[misc]
+BenchFilter = StrEnum(
+    "BenchFilter", {k: k for k in [*BENCH_GROUPS, *schema.Bench.__members__] if k != "none"}
+)  # type: ignore[misc]
+
+CATEGORY_VALUES = ", ".join(c.value for c in schema.Category)
+ACCESS_VALUES = ", ".join(a.value for a in schema.Access)
+
+
+async def facility_filters(
+    category: Annotated[
+        str | None,
+        Query(
+            description=f"Comma-separated categories to keep: {CATEGORY_VALUES}.",
+            examples=["changing_places"],
+        ),
+    ] = None,
+    registered: Annotated[
+        bool | None,
+        Query(description="true: only facilities on the national Changing Places register."),
+    ] = None,
+    hoist: Annotated[
+        HoistFilter | None,
+        Query(
+            description="Hoist needed: `any` hoist, `ceiling_track` (any ceiling track), or an exact type."
+        ),
+    ] = None,
+    bench: Annotated[
+        BenchFilter | None,
+        Query(description="Bench needed: `any` bench, `height_adjustable`, or an exact type."),
+    ] = None,
+    access: Annotated[
+        str | None, Query(description=f"Comma-separated access kinds to keep: {ACCESS_VALUES}.")
+    ] = None,
+    key_free: Annotated[
+        bool,
+        Query(description="true: only facilities known to need no key (no RADAR or other key)."),
+    ] = False,
+    working: Annotated[
+        bool,
+        Query(
+            description="true: leave out facilities with a hoist or bench reported out of order."
+        ),
+    ] = False,
+    open_at: Annotated[
+        dt.datetime | None,
+        Query(
+            description="Only facilities open at this ISO 8601 time (no offset: Europe/London), "
+            "e.g. when you expect to arrive. Hours that are unknown do not count as open.",
+            examples=["2026-11-23T14:30"],
+        ),
+    ] = None,
+    open_now: Annotated[
+        bool, Query(description="true: only facilities open now (Europe/London).")
+    ] = False,
+    include_closed: Annotated[
+        bool,
+        Query(description="true: also list facilities that are temporarily or permanently closed."),
+    ] = False,
+    include_unknown: Annotated[
+        bool,
+        Query(
+            description="true: a filter also keeps facilities where that attribute is not known "
+            "(they say `null`). Default: only facilities known to match."
+        ),
+    ] = False,
+) -> Filters:
+    """Parse the filters common to nearest, listing and coverage."""
+    if open_at is not None and open_now:
+        raise BadParameter(
+            "Give open_at or open_now, not both",
+            field="open_at",
+            allowed="one of open_at, open_now",
+        )
+    when = open_at
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=hours.LONDON)
+    if open_now:
+        when = hours.now()
+    return Filters(
+        categories=_enum_list("category", category, schema.Category),
+        registered=registered,
+        hoist=hoist.value if hoist else None,
+        bench=bench.value if bench else None,
+        access=_enum_list("access", access, schema.Access),
+        key_free=key_free,
+        working=working,
+        include_closed=include_closed,
+        include_unknown=include_unknown,
+        open_at=when,
+    )
+
+
+FilterDep = Annotated[Filters, Depends(facility_filters)]

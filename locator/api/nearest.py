@@ -1,0 +1,66 @@
+"""GET /api/v1/nearest: the facilities nearest to a point, nearest first."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from locator import queries
+from locator.api.deps import Db, FilterDep
+from locator.api.responses import (
+    ERROR_RESPONSES,
+    FeatureCollectionOut,
+    GeoJSONResponse,
+    feature_collection,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["facilities"])
+
+
+@router.get(
+    "/nearest",
+    response_model=FeatureCollectionOut,
+    response_class=GeoJSONResponse,
+    responses=ERROR_RESPONSES,
+    summary="Nearest facilities to a point",
+)
+async def nearest(
+    pool: Db,
+    filters: FilterDep,
+    lat: Annotated[
+        float,
+        Query(
+            ge=-90,
+            le=90,
+            description="Latitude, WGS84 decimal degrees (-90 to 90).",
+            examples=[52.4081],
+        ),
+    ],
+    lon: Annotated[
+        float,
+        Query(
+            ge=-180,
+            le=180,
+            description="Longitude, WGS84 decimal degrees (-180 to 180).",
+            examples=[-1.5106],
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=50, description="How many facilities (1-50).")] = 5,
+    max_distance_m: Annotated[
+        float | None,
+        Query(
+            gt=0,
+            le=1_000_000,
+            description="Only facilities within this many metres (up to 1,000,000).",
+        ),
+    ] = None,
+) -> GeoJSONResponse:
+    """Facilities ordered by geodesic distance (WGS84 spheroid) from the point, filtered.
+
+    Each feature carries every attribute (`null` = not known), `distance_m`, `open` at the asked
+    time and links for directions. The point is used for this answer only: it is never logged or
+    stored.
+    """
+    features = await queries.nearest(pool, lat, lon, filters, limit, max_distance_m)
+    return GeoJSONResponse(feature_collection(features))

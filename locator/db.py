@@ -1,0 +1,105 @@
+"""Database engine and migrations: one async engine per process, created from the settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+import orjson
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from locator import devdb
+from locator.settings import Settings, get_settings
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def database_url(settings: Settings | None = None) -> str:
+    """The configured URL with the asyncpg driver; the private cluster when none is set."""
+    settings = settings or get_settings()
+    return database_url_from(settings.database_url or devdb.url())
+
+
+def database_url_from(raw: str) -> str:
+    """`raw` with the asyncpg driver, whichever PostgreSQL driver it named."""
+    url = make_url(raw)
+    if url.drivername in ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2"):
+        url = url.set(drivername="postgresql+asyncpg")
+    return url.render_as_string(hide_password=False)
+
+
+def asyncpg_dsn(url: str | None = None, settings: Settings | None = None) -> str:
+    """The URL as a plain libpq-style DSN for asyncpg."""
+    sa_url = make_url(database_url_from(url) if url else database_url(settings))
+    return sa_url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def init_connection(conn: asyncpg.Connection) -> None:
+    """Decode json and jsonb with orjson."""
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(
+            name,
+            encoder=lambda v: orjson.dumps(v).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
+
+
+async def keep_session(conn: asyncpg.Connection) -> None:
+    """Skip asyncpg's reset round trip on release: the app never changes session state."""
+
+
+async def create_pool(url: str | None = None, settings: Settings | None = None) -> asyncpg.Pool:
+    """The web app's asyncpg pool: reads only, no ORM, statements time out.
+
+    `min_size=0` lets the app start while the database is down; connections the database dropped
+    are replaced by the pool, so the service recovers by itself when the database is back.
+    """
+    settings = settings or get_settings()
+    return await asyncpg.create_pool(
+        asyncpg_dsn(url, settings),
+        min_size=0,
+        max_size=settings.pool_size,
+        max_inactive_connection_lifetime=60,
+        timeout=5,
+        init=init_connection,
+        reset=keep_session,
+        server_settings={
+            "statement_timeout": str(settings.statement_timeout_ms),
+            "application_name": "locator",
+        },
+    )
+
+
+def create_engine(url: str | None = None, settings: Settings | None = None) -> AsyncEngine:
+    """A SQLAlchemy engine for migrations, imports and other writes (the CLI)."""
+    settings = settings or get_settings()
+    return create_async_engine(
+        database_url_from(url) if url else database_url(settings),
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size,
+        pool_timeout=5,
+        connect_args={
+            "timeout": 5,
+            "server_settings": {
+                "statement_timeout": str(settings.statement_timeout_ms),
+                "application_name": "locator",
+            },
+        },
+    )
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic configuration pointing at the packaged migrations."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", (url or database_url()).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Apply migrations up to `revision`."""
+    command.upgrade(alembic_config(url), revision)

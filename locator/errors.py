@@ -1,0 +1,152 @@
+"""Errors clients can act on: one exception class per status, one JSON body shape, one place.
+
+Bodies look like `{"detail": "...", "field": "lat", "allowed": "-90 to 90"}`. Database failures
+become 503 without echoing the statement or its parameters (they hold the user's position).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("locator")
+
+
+class ApiError(Exception):
+    """An error with a status code and a body that says what is wrong and what is allowed."""
+
+    status_code = 400
+
+    def __init__(self, detail: str, field: str | None = None, allowed: str | None = None):
+        super().__init__(detail)
+        self.detail, self.field, self.allowed = detail, field, allowed
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body."""
+        body: dict[str, Any] = {"detail": self.detail}
+        if self.field:
+            body["field"] = self.field
+        if self.allowed:
+            body["allowed"] = self.allowed
+        return body
+
+
+class BadParameter(ApiError):
+    """A parameter the client sent is not acceptable."""
+
+    status_code = 422
+
+
+class NotFound(ApiError):
+    """No such resource."""
+
+    status_code = 404
+
+
+class DatabaseUnavailable(ApiError):
+    """The database cannot be reached; the service recovers by itself when it is back."""
+
+    status_code = 503
+
+
+# Failures of the database, not of the request: the client should retry shortly.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.QueryCanceledError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+    OSError,
+    TimeoutError,
+)
+
+UNAVAILABLE = "The facility database is not reachable just now. Please try again in a few seconds."
+
+
+def _allowed(error: dict[str, Any]) -> str | None:
+    """Say what a pydantic validation error would have accepted."""
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    bounds = []
+    for key, word in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+        if key in ctx:
+            bounds.append(f"{word} {ctx[key]}")
+    if bounds:
+        return "a number " + " and ".join(bounds)
+    if "expected" in ctx:
+        return f"one of {ctx['expected']}"
+    return {
+        "float_parsing": "a number",
+        "float_type": "a number",
+        "int_parsing": "a whole number",
+        "int_type": "a whole number",
+        "bool_parsing": "true or false",
+        "datetime_from_date_parsing": "an ISO 8601 date-time, e.g. 2026-11-23T14:30 (Europe/London)",
+        "datetime_parsing": "an ISO 8601 date-time, e.g. 2026-11-23T14:30 (Europe/London)",
+        "missing": "a value (this parameter is required)",
+        "finite_number": "a finite number",
+    }.get(kind)
+
+
+def _validation_body(exc: RequestValidationError) -> dict[str, Any]:
+    problems = []
+    for error in exc.errors():
+        location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path")]
+        problems.append(
+            {
+                "field": ".".join(location) or None,
+                "message": error.get("msg", "invalid"),
+                "allowed": _allowed(error),
+            }
+        )
+    first = problems[0] if problems else {"field": None, "message": "invalid request"}
+    body: dict[str, Any] = {
+        "detail": f"Invalid parameter '{first['field']}': {first['message']}",
+        "field": first["field"],
+        "allowed": first.get("allowed"),
+        "errors": problems,
+    }
+    return body
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn exceptions into JSON bodies."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        headers = {"Retry-After": "5"} if exc.status_code == 503 else None
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(_validation_body(exc), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return JSONResponse({"detail": UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
+
+    for error_class in DATABASE_ERRORS:
+        app.add_exception_handler(error_class, _database_down)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error: %s", type(exc).__name__)
+        return JSONResponse({"detail": "Internal error"}, status_code=500)
+
+    @app.exception_handler(asyncpg.PostgresError)
+    async def _postgres(request: Request, exc: asyncpg.PostgresError) -> JSONResponse:
+        if isinstance(exc, DATABASE_ERRORS):
+            return await _database_down(request, exc)
+        log.error("database error: %s", type(exc).__name__)
+        return JSONResponse({"detail": "Internal error"}, status_code=500)

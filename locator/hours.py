@@ -1,0 +1,49 @@
+"""Opening hours in OpenStreetMap `opening_hours` syntax, evaluated with opening-hours-py.
+
+Times are judged in Europe/London with the UK's public holidays, whatever the server's zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from opening_hours import OpeningHours, ParserError, State
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class HoursError(ValueError):
+    """An opening_hours string the parser rejects."""
+
+
+def check(expression: str) -> None:
+    """Raise HoursError unless the expression parses."""
+    _parse(expression)
+
+
+@lru_cache(maxsize=65_536)
+def _parse(expression: str) -> OpeningHours:
+    try:
+        return OpeningHours(expression, timezone=LONDON, country="GB")
+    except (ParserError, SyntaxError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+        raise HoursError(f"not valid OSM opening_hours: {first_line}") from exc
+
+
+def is_open(expression: str | None, at: dt.datetime) -> bool | None:
+    """True or False at `at`; None when the hours are unknown (no expression, or `unknown`)."""
+    if not expression:
+        return None
+    state, _comment = _parse(expression).state(at.astimezone(LONDON))
+    if state == State.OPEN:
+        return True
+    if state == State.CLOSED:
+        return False
+    return None
+
+
+def now() -> dt.datetime:
+    """The current time in Europe/London."""
+    return dt.datetime.now(LONDON)

@@ -1,0 +1,48 @@
+"""The ASGI application: routers, error handlers, and one database engine per worker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from locator import db, errors, logs
+from locator.api import facilities, health, nearest
+from locator.logs import AccessLog
+from locator.settings import Settings, get_settings
+
+DESCRIPTION = """
+Find Changing Places toilets and other accessible toilets: nearest first, with their equipment,
+opening hours, access and live equipment status.
+
+* Every attribute may be `null`, which means **not known** (never "no").
+* Distances are geodesic metres on the WGS84 spheroid.
+* Opening hours are judged in Europe/London.
+* Positions you send are used for the answer only; they are never logged or stored.
+* Errors are JSON: `{"detail": ..., "field": ..., "allowed": ...}`.
+"""
+
+
+def create_app(settings: Settings | None = None, database_url: str | None = None) -> FastAPI:
+    """Build the app; `database_url` overrides the settings (tests use it)."""
+    settings = settings or get_settings()
+    logs.configure(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = await db.create_pool(database_url, settings)
+        yield
+        await app.state.pool.close()
+
+    app = FastAPI(
+        title="Changing Places toilet locator",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    for router in (nearest.router, facilities.router, health.router):
+        app.include_router(router)
+    app.add_middleware(AccessLog)
+    return app

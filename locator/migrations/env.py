@@ -1,0 +1,37 @@
+"""Alembic environment: runs migrations over the async engine."""
+
+import asyncio
+
+from alembic import context
+from sqlalchemy import pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from locator.models import Base
+
+target_metadata = Base.metadata
+
+
+def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    """Leave PostGIS's own tables out of autogenerate."""
+    return not (type_ == "table" and name == "spatial_ref_sys")
+
+
+def _migrate(connection: Connection) -> None:
+    context.configure(
+        connection=connection, target_metadata=target_metadata, include_object=include_object
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run() -> None:
+    engine = create_async_engine(
+        context.config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool
+    )
+    async with engine.connect() as connection:
+        await connection.run_sync(_migrate)
+    await engine.dispose()
+
+
+asyncio.run(_run())

@@ -1,0 +1,151 @@
+"""Fixtures: real PostGIS databases in the private cluster, known facilities, a real HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from geopy.distance import geodesic
+
+from locator import db, devdb, loader
+from locator.main import create_app
+from locator.schema import Facility
+
+ROOT = Path(__file__).resolve().parents[1]
+CENTRE = (52.4000, -1.5000)
+
+
+def fresh_database(name: str) -> str:
+    """A new, migrated database: in LOCATOR_TEST_DATABASE_URL's server, else the private cluster."""
+    if os.environ.get("LOCATOR_TEST_DATABASE_URL"):
+        from sqlalchemy.engine import make_url
+
+        base = make_url(db.database_url_from(os.environ["LOCATOR_TEST_DATABASE_URL"]))
+        url = base.set(database=name).render_as_string(hide_password=False)
+        asyncio.run(_recreate(base.render_as_string(hide_password=False), name))
+    else:
+        devdb.start()
+        url = devdb.create_database(name, fresh=True)
+    db.upgrade(url)
+    return url
+
+
+async def _recreate(admin_url: str, name: str) -> None:
+    from sqlalchemy import text
+
+    engine = db.create_engine(admin_url)
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+
+
+def at(bearing: float, metres: float, origin: tuple[float, float] = CENTRE) -> tuple[float, float]:
+    """The point `metres` from `origin` on `bearing` (degrees), on the WGS84 spheroid."""
+    point = geodesic(meters=metres).destination(origin, bearing)
+    return point.latitude, point.longitude
+
+
+def facility(fid: str, bearing: float, metres: float, **fields: object) -> Facility:
+    lat, lon = at(bearing, metres)
+    base: dict[str, object] = {
+        "name": fid.replace("-", " ").title(),
+        "category": "changing_places",
+        "status": "open",
+    }
+    return Facility.model_validate({**base, **fields, "id": fid, "lat": lat, "lon": lon})
+
+
+KNOWN = [
+    facility(
+        "t-ceiling-24h", 0, 300, registered=True, hoist="ceiling_track_full_room",
+        bench="height_adjustable_wall", access="public", key_scheme="none", opening_hours="24/7",
+        room_area_m2=12.5, ceiling_height_m=2.5, toilet_layout="peninsular",
+    ),
+    facility(
+        "t-radar-weekdays", 90, 600, registered=True, hoist="mobile", bench="fixed", access="key",
+        key_scheme="radar", opening_hours="Mo-Fr 09:00-17:00; PH off",
+    ),
+    facility(
+        "t-broken-hoist", 180, 900, registered=True, hoist="ceiling_track",
+        bench="height_adjustable", access="public", key_scheme="none",
+        opening_hours="Mo-Su 08:00-20:00",
+        equipment_status=[{"item": "hoist", "working": False, "reason": "Motor fault", "reported_at": "2026-11-17T09:00"}],
+    ),
+    facility("t-unknown", 270, 1200, category="space_to_change", status=None),
+    facility(
+        "t-overnight", 45, 1500, category="accessible_toilet", registered=False, hoist="none",
+        bench="none", access="public", key_scheme="none", opening_hours="Mo-Su 20:00-02:00",
+    ),
+    facility("t-closed", 225, 200, status="temporarily_closed", hoist="ceiling_track_partial", opening_hours="24/7"),
+    facility("t-customers", 135, 2000, access="customers", opening_hours="Mo-Sa 09:00-17:30; Su 10:00-16:00"),
+    facility("t-far", 0, 40_000, registered=True, opening_hours="24/7"),
+]  # fmt: skip
+
+
+async def _load(url: str, facilities: list[Facility]) -> None:
+    engine = db.create_engine(url)
+    async with engine.connect() as conn, conn.begin():
+        await loader.upsert(conn, facilities, actor="tests")
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def known_db() -> str:
+    """A database holding the KNOWN facilities only."""
+    url = fresh_database("locator_test_known")
+    asyncio.run(_load(url, KNOWN))
+    return url
+
+
+class ServerThread:
+    """uvicorn serving the real app on a free loopback port, in a thread."""
+
+    def __init__(self, database_url: str) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            create_app(database_url=database_url), host="127.0.0.1", port=self.port,
+            log_level="warning", access_log=False, lifespan="on",
+        )  # fmt: skip
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ServerThread:
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(known_db: str) -> Iterator[ServerThread]:
+    with ServerThread(known_db) as running:
+        yield running
+
+
+@pytest.fixture()
+def client(server: ServerThread) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        yield http
