@@ -67,7 +67,7 @@ def serve(
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "heads") -> None:
     """Apply the Alembic migrations (creates the PostGIS extension if allowed)."""
     db.upgrade(revision=revision)
     typer.echo(f"database upgraded to {revision}")

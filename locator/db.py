@@ -100,6 +100,6 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """Apply migrations up to `revision`."""
+def upgrade(url: str | None = None, revision: str = "heads") -> None:
+    """Apply migrations up to `revision` (every branch's head by default)."""
     command.upgrade(alembic_config(url), revision)

@@ -23,14 +23,22 @@ ROOT = Path(__file__).resolve().parents[1]
 CENTRE = (52.4000, -1.5000)
 
 
+RUN = os.getpid()
+
+
 def fresh_database(name: str) -> str:
-    """A new, migrated database: in LOCATOR_TEST_DATABASE_URL's server, else the private cluster."""
+    """A new, migrated database: in LOCATOR_TEST_DATABASE_URL's server, else the private cluster.
+
+    The name gets this test run's process id, so parallel test runs never share a database.
+    """
+    name = f"{name}_{RUN}"
     if os.environ.get("LOCATOR_TEST_DATABASE_URL"):
         from sqlalchemy.engine import make_url
 
         base = make_url(db.database_url_from(os.environ["LOCATOR_TEST_DATABASE_URL"]))
         url = base.set(database=name).render_as_string(hide_password=False)
         asyncio.run(_recreate(base.render_as_string(hide_password=False), name))
+        asyncio.run(_create_postgis(url))
     else:
         devdb.start()
         url = devdb.create_database(name, fresh=True)
@@ -46,6 +54,15 @@ async def _recreate(admin_url: str, name: str) -> None:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+
+
+async def _create_postgis(url: str) -> None:
+    from sqlalchemy import text
+
+    engine = db.create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
     await engine.dispose()
 
 
@@ -100,11 +117,31 @@ async def _load(url: str, facilities: list[Facility]) -> None:
 
 
 @pytest.fixture(scope="session")
-def known_db() -> str:
+def known_db() -> Iterator[str]:
     """A database holding the KNOWN facilities only."""
     url = fresh_database("locator_test_known")
     asyncio.run(_load(url, KNOWN))
-    return url
+    yield url
+    drop_database(url)
+
+
+def drop_database(url: str) -> None:
+    """Drop a database made by fresh_database."""
+    from sqlalchemy.engine import make_url
+
+    target = make_url(db.database_url_from(url))
+    admin = target.set(database="postgres").render_as_string(hide_password=False)
+
+    async def drop() -> None:
+        from sqlalchemy import text
+
+        engine = db.create_engine(admin)
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        await engine.dispose()
+
+    asyncio.run(drop())
 
 
 class ServerThread:
