@@ -82,6 +82,10 @@ def _allowed(error: dict[str, Any]) -> str | None:
         return "a number " + " and ".join(bounds)
     if "expected" in ctx:
         return f"one of {ctx['expected']}"
+    if "pattern" in ctx:
+        return f"text matching {ctx['pattern']}"
+    if "max_length" in ctx:
+        return f"at most {ctx['max_length']} characters"
     return {
         "float_parsing": "a number",
         "float_type": "a number",
@@ -148,5 +152,9 @@ def install(app: FastAPI) -> None:
     async def _postgres(request: Request, exc: asyncpg.PostgresError) -> JSONResponse:
         if isinstance(exc, DATABASE_ERRORS):
             return await _database_down(request, exc)
+        if isinstance(exc, asyncpg.DataError):
+            # Validation should catch these first; this keeps any that slip through a 4xx.
+            body = {"detail": "A parameter holds a value the database cannot accept"}
+            return JSONResponse(body, status_code=422)
         log.error("database error: %s", type(exc).__name__)
         return JSONResponse({"detail": "Internal error"}, status_code=500)

@@ -82,7 +82,12 @@ async def list_facilities(
 async def get_facility(
     pool: Db,
     facility_id: Annotated[
-        str, Path(max_length=120, description="The facility's id (slug), e.g. `central-library`.")
+        str,
+        Path(
+            max_length=120,
+            pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+            description="The facility's id: a lower-case slug, e.g. `central-library`.",
+        ),
     ],
 ) -> GeoJSONResponse:
     """Everything known about one facility, including what is not known and its sources."""

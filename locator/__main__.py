@@ -1,0 +1,5 @@
+"""`python -m locator` runs the CLI."""
+
+from locator.cli import app
+
+app()
