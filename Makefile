@@ -7,8 +7,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LOCATOR := $(BIN)/locator
 DATA ?= data/coventry.geojson
-# Debian packages the service, the tests and the benchmark need.
-SYSTEM_PACKAGES := postgresql-15 postgresql-15-postgis-3 wrk
+# Debian packages the service, the tests and the benchmark need (chromium + fonts: browser tests).
+SYSTEM_PACKAGES := postgresql-15 postgresql-15-postgis-3 wrk chromium fonts-liberation
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test setup system-packages venv dev-database bench lint clean-database
