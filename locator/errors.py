@@ -56,7 +56,7 @@ class DatabaseUnavailable(ApiError):
 
 
 # Failures of the database, not of the request: the client should retry shortly.
-DATABASE_ERRORS: tuple[type[BaseException], ...] = (
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
     asyncpg.CannotConnectNowError,

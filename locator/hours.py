@@ -9,7 +9,8 @@ import datetime as dt
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from opening_hours import OpeningHours, ParserError, State
+import opening_hours
+from opening_hours import OpeningHours, State
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -27,7 +28,7 @@ def check(expression: str) -> None:
 def _parse(expression: str) -> OpeningHours:
     try:
         return OpeningHours(expression, timezone=LONDON, country="GB")
-    except (ParserError, SyntaxError) as exc:
+    except (opening_hours.ParserError, SyntaxError) as exc:  # type: ignore[attr-defined]
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
         raise HoursError(f"not valid OSM opening_hours: {first_line}") from exc
 
