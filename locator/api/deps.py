@@ -11,7 +11,7 @@ from fastapi import Depends, Query, Request
 
 from locator import hours, schema
 from locator.errors import BadParameter
-from locator.queries import BENCH_GROUPS, HOIST_GROUPS, Filters
+from locator.queries import Filters
 
 
 async def database(request: Request) -> asyncpg.Pool:
@@ -38,12 +38,27 @@ def _enum_list(name: str, raw: str | None, enum: type[StrEnum]) -> list[str] | N
     return values
 
 
-HoistFilter = StrEnum(
-    "HoistFilter", {k: k for k in [*HOIST_GROUPS, *schema.Hoist.__members__] if k != "none"}
-)  # type: ignore[misc]
-BenchFilter = StrEnum(
-    "BenchFilter", {k: k for k in [*BENCH_GROUPS, *schema.Bench.__members__] if k != "none"}
-)  # type: ignore[misc]
+class HoistFilter(StrEnum):
+    """The hoist a visitor needs: any, any ceiling track, or one exact type."""
+
+    any = "any"
+    ceiling_track = "ceiling_track"
+    ceiling_track_full_room = "ceiling_track_full_room"
+    ceiling_track_partial = "ceiling_track_partial"
+    mobile = "mobile"
+    present = "present"
+
+
+class BenchFilter(StrEnum):
+    """The bench a visitor needs: any, any height-adjustable one, or one exact type."""
+
+    any = "any"
+    height_adjustable = "height_adjustable"
+    height_adjustable_wall = "height_adjustable_wall"
+    height_adjustable_free_standing = "height_adjustable_free_standing"
+    fixed = "fixed"
+    present = "present"
+
 
 CATEGORY_VALUES = ", ".join(c.value for c in schema.Category)
 ACCESS_VALUES = ", ".join(a.value for a in schema.Access)
