@@ -1,4 +1,4 @@
-"""`locator load`: validate a whole GeoJSON file, then upsert it by id in one transaction.
+"""`locator load`: validate a whole GeoJSON or CSV file, then upsert it by id in one transaction.
 
 Nothing is written unless every feature is valid. Each change is recorded in the audit trail
 (`facility_changes`) with the fields' old and new values, so editors can later see who changed
@@ -7,9 +7,11 @@ what through which import.
 
 from __future__ import annotations
 
+import csv
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,28 @@ class LoadReport:
         )
 
 
+def _validate_all(
+    name: str, entries: Iterable[tuple[str, str, Callable[[], Facility]]]
+) -> list[Facility]:
+    """Build every record, collecting every problem (with where it is) before giving up."""
+    facilities: list[Facility] = []
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    for where, label, build in entries:
+        try:
+            facility = build()
+        except ValueError as exc:
+            problems.extend(f"{where}: {message}" for message in _messages(exc))
+            continue
+        if facility.id in seen:
+            problems.append(f"{where}: field 'id': duplicate of {seen[facility.id]}")
+        seen[facility.id] = label
+        facilities.append(facility)
+    if problems:
+        raise LoadError(name, problems)
+    return facilities
+
+
 def _line_of(raw: str, needle: str) -> int:
     position = raw.find(needle)
     return raw.count("\n", 0, position) + 1 if position >= 0 else 1
@@ -80,25 +104,18 @@ def read_geojson(path: Path) -> list[Facility]:
     features = document.get("features")
     if not isinstance(features, list):
         raise LoadError(name, ["1: field 'features': expected a list"])
-    facilities: list[Facility] = []
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    for index, feature in enumerate(features):
-        fid = feature.get("id") if isinstance(feature, dict) else None
-        line = _line_of(raw, f'"{fid}"') if isinstance(fid, str) else 1
-        where = f"{line}: feature {index} (id {fid!r})"
-        try:
-            facility = _facility(feature)
-        except ValueError as exc:
-            problems.extend(f"{where}: {message}" for message in _messages(exc))
-            continue
-        if facility.id in seen:
-            problems.append(f"{where}: field 'id': duplicate of feature {seen[facility.id]}")
-        seen[facility.id] = index
-        facilities.append(facility)
-    if problems:
-        raise LoadError(name, problems)
-    return facilities
+
+    def entries() -> Iterator[tuple[str, str, Callable[[], Facility]]]:
+        for index, feature in enumerate(features):
+            fid = feature.get("id") if isinstance(feature, dict) else None
+            line = _line_of(raw, f'"{fid}"') if isinstance(fid, str) else 1
+            yield (
+                f"{line}: feature {index} (id {fid!r})",
+                f"feature {index}",
+                partial(_facility, feature),
+            )
+
+    return _validate_all(name, entries())
 
 
 def _facility(feature: Any) -> Facility:
@@ -129,6 +146,66 @@ def _messages(exc: ValueError) -> list[str]:
     return [str(exc)]
 
 
+# CSV cells holding lists or objects as JSON text, as `locator export --format csv` writes them.
+CSV_JSON_COLUMNS = frozenset({"equipment_status", "sources", "unverified"})
+CSV_REQUIRED = ("id", "lat", "lon", "name", "category")
+
+
+def read_csv(path: Path) -> list[Facility]:
+    """Parse and validate every row of a CSV export; raise LoadError naming line and field.
+
+    An empty cell means not known; list and object columns hold JSON text.
+    """
+    name = str(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            reader = csv.DictReader(stream)
+            header = reader.fieldnames or []
+            unknown = [column for column in header if column not in Facility.model_fields]
+            missing = [column for column in CSV_REQUIRED if column not in header]
+            if unknown or missing:
+                raise LoadError(
+                    name,
+                    [f"1: field '{c}': not a facility field" for c in unknown]
+                    + [f"1: field '{c}': column missing" for c in missing],
+                )
+            rows = [(reader.line_num, row) for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise LoadError(name, [f"0: cannot read the file: {exc}"]) from None
+    entries = (
+        (f"{line}: row (id {row.get('id')!r})", f"line {line}", partial(_csv_facility, row))
+        for line, row in rows
+    )
+    return _validate_all(name, entries)
+
+
+def _csv_facility(row: dict[str, str | None]) -> Facility:
+    return Facility.model_validate(_csv_record(row))
+
+
+def _csv_record(row: dict[str, str | None]) -> dict[str, Any]:
+    """The row's non-empty cells, with JSON columns parsed."""
+    if None in row:
+        raise ValueError("field '(row)': more cells than header columns")
+    record: dict[str, Any] = {}
+    for column, cell in row.items():
+        if cell is None or cell == "":
+            continue
+        if column in CSV_JSON_COLUMNS:
+            try:
+                record[column] = json.loads(cell)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"field '{column}': not valid JSON: {exc.msg}") from None
+        else:
+            record[column] = cell
+    return record
+
+
+def read_file(path: Path) -> list[Facility]:
+    """Read a facilities file by its extension: `.csv`, else GeoJSON."""
+    return read_csv(path) if path.suffix.lower() == ".csv" else read_geojson(path)
+
+
 def facility_from_row(row: Mapping[str, Any]) -> Facility:
     """A stored facility (a row of FEATURE_COLUMNS) as the record a file would hold."""
     values = {k: row[k] for k in Facility.model_fields if k in row and k not in ("lat", "lon")}
@@ -142,7 +219,7 @@ async def _existing(conn: AsyncConnection, ids: list[str]) -> dict[str, dict[str
     rows = await conn.execute(
         text(f"SELECT {FEATURE_COLUMNS} FROM facilities f WHERE f.id = ANY(:ids)"), {"ids": ids}
     )
-    return {row.id: facility_from_row(row._mapping).model_dump(mode="json") for row in rows}
+    return {row.id: facility_from_row(dict(row._mapping)).model_dump(mode="json") for row in rows}
 
 
 def _diff(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +235,7 @@ async def upsert(
     report = LoadReport()
     ids = [f.id for f in facilities]
     existing = await _existing(conn, ids)
-    table = models.Facility.__table__
+    table = models.Facility.__table__  # type: ignore[attr-defined]
     for facility in facilities:
         new = facility.model_dump(mode="json")
         old = existing.get(facility.id)
@@ -170,7 +247,7 @@ async def upsert(
         values["sources"] = [s.model_dump(mode="json") for s in facility.sources]
         values["geog"] = func.ST_SetSRID(func.ST_MakePoint(facility.lon, facility.lat), 4326)
         values["synthetic"] = synthetic
-        statement = pg_insert(table).values(id=facility.id, **values)
+        statement = pg_insert(models.Facility).values(id=facility.id, **values)
         update = {**values, "version": table.c.version + 1, "updated_at": func.now()}
         await conn.execute(statement.on_conflict_do_update(index_elements=["id"], set_=update))
         await conn.execute(
@@ -200,6 +277,6 @@ async def upsert(
 
 async def load_file(conn: AsyncConnection, path: Path) -> LoadReport:
     """Validate all of `path`, then upsert it in one transaction (all or nothing)."""
-    facilities = read_geojson(path)
+    facilities = read_file(path)
     async with conn.begin():
         return await upsert(conn, facilities, actor=f"load:{path.name}")
