@@ -1,0 +1,126 @@
+"""Rebuild data/gazetteer.csv from the project's fact sheets and data/coventry.geojson.
+
+Run from the repository root: `.venv/bin/python data/build_gazetteer.py`. Each row says where it
+came from; `error_m` is how far a point found through that row may be from the place searched for.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FACTS = ROOT.parent / "shared" / "facts"
+CODEPOINT = ROOT.parent / "shared" / "data" / "codepoint-open-2014-cv.csv"
+OUT = ROOT / "data" / "gazetteer.csv"
+
+SECTORS_SOURCE = "shared/facts/cv-postcode-sectors.csv (sector centroids)"
+DISTRICTS_SOURCE = "shared/facts/coventry.md section 4 [S45] RFOxbury/air_quality outcodes.csv"
+WARDS_SOURCE = "shared/facts/coventry-wards-2004-2026.csv (population-weighted point) [S20][S34]"
+FACILITIES_SOURCE = "data/coventry.geojson"
+
+# CV1-CV8 outcode centroids, as tabulated in coventry.md section 4.
+DISTRICTS = {
+    "CV1": (52.40939, -1.50600),
+    "CV2": (52.42270, -1.46467),
+    "CV3": (52.39310, -1.48119),
+    "CV4": (52.39794, -1.56492),
+    "CV5": (52.41227, -1.55008),
+    "CV6": (52.43188, -1.50722),
+    "CV7": (52.44378, -1.56300),
+    "CV8": (52.35110, -1.54336),
+}
+
+# Well-known places with a sourced point in coventry.md (source keys are that sheet's).
+PLACES = [
+    ("War Memorial Park", 52.39052, -1.52459, 400, "coventry.md #1: OS grid SP324770 [S3]"),
+    ("Coombe Abbey Park", 52.41156, -1.40676, 500, "coventry.md #2: car park SP404794 [S8]"),
+    ("Coventry station", 52.40100, -1.51360, 150, "coventry.md #14: Wikipedia infobox [S26]"),
+    ("The Wave", 52.40567, -1.51094, 100, "coventry.md #13: Wikipedia via nearbywiki [S25]"),
+]
+
+# Used when the Code-Point extract is absent: typical sector and district spreads in Coventry.
+DEFAULT_ERROR_M = {"sector": 1500, "district": 4000}
+
+
+def spread_m() -> dict[str, int]:
+    """90th-percentile distance of each sector's and district's postcodes from their mean point.
+
+    Eastings and northings are metres, so the spread is measured on the British National Grid.
+    """
+    points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    with CODEPOINT.open(newline="") as handle:
+        for row in csv.reader(handle):
+            if row[1] == "90":
+                continue
+            compact = row[0].replace(" ", "")  # Code-Point pads to 7 characters: "CV100AA"
+            outward, inward = compact[:-3], compact[-3:]
+            point = (float(row[2]), float(row[3]))
+            points[f"{outward} {inward[0]}"].append(point)
+            points[outward].append(point)
+    spreads = {}
+    for key, pts in points.items():
+        e = sum(p[0] for p in pts) / len(pts)
+        n = sum(p[1] for p in pts) / len(pts)
+        distances = sorted(math.hypot(p[0] - e, p[1] - n) for p in pts)
+        spreads[key] = int(max(100, round(distances[int(0.9 * (len(distances) - 1))], -2)))
+    return spreads
+
+
+def rows() -> list[dict[str, object]]:
+    """Every gazetteer row: sectors, districts, wards, places, facilities and their postcodes."""
+    spreads = spread_m() if CODEPOINT.exists() else {}
+    out: list[dict[str, object]] = []
+
+    def add(name: str, kind: str, lat: float, lon: float, error_m: int, source: str) -> None:
+        out.append(
+            {"name": name, "kind": kind, "lat": lat, "lon": lon, "error_m": error_m,
+             "source": source}
+        )  # fmt: skip
+
+    with (FACTS / "cv-postcode-sectors.csv").open(newline="") as handle:
+        for sector in csv.DictReader(handle):
+            name = sector["sector"]
+            error = spreads.get(name, DEFAULT_ERROR_M["sector"])
+            add(name, "sector", float(sector["lat"]), float(sector["lon"]), error, SECTORS_SOURCE)
+    for name, (lat, lon) in DISTRICTS.items():
+        add(name, "district", lat, lon, spreads.get(name, DEFAULT_ERROR_M["district"]),
+            DISTRICTS_SOURCE)  # fmt: skip
+    with (FACTS / "coventry-wards-2004-2026.csv").open(newline="") as handle:
+        for ward in csv.DictReader(handle):
+            radius = round(math.sqrt(float(ward["area_km2"]) * 1e6 / math.pi), -2)
+            add(ward["ward"], "ward", float(ward["pop_weighted_lat"]),
+                float(ward["pop_weighted_lon"]), int(radius), WARDS_SOURCE)  # fmt: skip
+    for name, lat, lon, error, source in PLACES:
+        add(name, "place", lat, lon, error, source)
+    facilities = json.loads((ROOT / "data" / "coventry.geojson").read_text())
+    for feature in facilities["features"]:
+        props = feature["properties"]
+        lon, lat = feature["geometry"]["coordinates"]
+        error = int(props.get("location_accuracy_m") or 1000)
+        add(props["name"], "facility", lat, lon, error, f"{FACILITIES_SOURCE} id={feature['id']}")
+        if props.get("postcode"):
+            add(props["postcode"], "postcode", lat, lon, error,
+                f"{FACILITIES_SOURCE} id={feature['id']} (the facility's own point)")  # fmt: skip
+    return out
+
+
+def main() -> None:
+    """Write the gazetteer, keeping the first row for a repeated postcode."""
+    seen: set[tuple[str, str]] = set()
+    with OUT.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, ["name", "kind", "lat", "lon", "error_m", "source"])
+        writer.writeheader()
+        for row in rows():
+            key = (str(row["name"]), str(row["kind"]))
+            if key not in seen:
+                seen.add(key)
+                writer.writerow(row)
+    print(f"wrote {len(seen)} rows to {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""GET /api/v1/geocode: a postcode, district, ward, place or facility name as a point."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from locator import geocode
+from locator.api.deps import Db
+from locator.api.responses import ERROR_RESPONSES
+from locator.settings import Settings
+
+router = APIRouter(prefix="/api/v1", tags=["geocoding"])
+
+
+class PlaceOut(BaseModel):
+    name: str = Field(description="What was found, e.g. `CV1 1FY`, `CV1 1` or `Earlsdon`.")
+    kind: str = Field(description="postcode, sector, district, ward, place, facility or online.")
+    lat: float
+    lon: float
+    approximate: bool = Field(description="true: the point stands in for a larger area.")
+    error_m: int = Field(description="How far the place searched for may be from the point.")
+    source: str
+    note: str | None = Field(description="Why the answer is approximate, in words.")
+
+
+def settings_of(request: Request) -> Settings:
+    """The app's settings (create_app keeps them on the app)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(settings_of)]
+
+
+@router.get(
+    "/geocode",
+    response_model=PlaceOut,
+    responses={404: ERROR_RESPONSES[422] | {"description": "Nothing matched; see suggestions."}},
+    summary="Find a postcode or place",
+)
+async def find_place(
+    pool: Db,
+    settings: AppSettings,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Postcode (any spacing or case), district, ward, place or facility name.",
+            examples=["CV1 1FY"],
+        ),
+    ],
+) -> dict[str, Any]:
+    """The best point for `q`. Works offline; the query is never logged or stored."""
+    place = await geocode.geocode(pool, q, settings)
+    return place.as_json()

@@ -1,0 +1,170 @@
+"""Page handlers: resolve the search, call the core queries, render a template."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from locator import geocode, maps, queries
+from locator.api.deps import Db
+from locator.api.geocode import AppSettings
+from locator.pages import words
+from locator.pages.forms import PageFilters, PageFiltersDep
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+
+NEAREST_LIMIT = 10
+MAP_NEAREST = 5
+MAP_LIMIT = 1000
+
+Lat = Annotated[float | None, Query(ge=-90, le=90)]
+Lon = Annotated[float | None, Query(ge=-180, le=180)]
+Q = Annotated[str | None, Query(max_length=100)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Search:
+    """Where distances are measured from, or why we could not tell."""
+
+    place: geocode.Place | None = None
+    error: geocode.PlaceNotFound | None = None
+
+    @property
+    def origin(self) -> tuple[float, float] | None:
+        """(lat, lon) of the place, if any."""
+        return (self.place.lat, self.place.lon) if self.place else None
+
+
+async def resolve(
+    pool: Db, settings: AppSettings, q: str | None, lat: float | None, lon: float | None
+) -> Search:
+    """A position from the form: the browser's own position wins over the typed query."""
+    if lat is not None and lon is not None:
+        here = geocode.Place("your location", "here", lat, lon, 0, False, "your device")
+        return Search(place=here)
+    if q and q.strip():
+        try:
+            return Search(place=await geocode.geocode(pool, q, settings))
+        except geocode.PlaceNotFound as exc:
+            return Search(error=exc)
+    return Search()
+
+
+def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def popup_html(facility: words.FacilityView) -> str:
+    """The popup for one pin, from the same macro file as the list cards."""
+    macros: Any = templates.env.get_template("_facility.html").module
+    return str(macros.popup(facility))
+
+
+@router.get("/", response_class=HTMLResponse)
+async def map_page(
+    request: Request,
+    pool: Db,
+    settings: AppSettings,
+    choices: PageFiltersDep,
+    q: Q = None,
+    lat: Lat = None,
+    lon: Lon = None,
+) -> HTMLResponse:
+    """Every facility on a map (closed ones too, marked); nearest first once a place is known."""
+    search = await resolve(pool, settings, q, lat, lon)
+    filters = choices.filters(include_closed=True)
+    if search.origin:
+        features = await queries.nearest(pool, *search.origin, filters, MAP_LIMIT)
+    else:
+        features = await queries.listing(pool, filters, MAP_LIMIT, 0)
+    facilities = [words.view(f, search.origin) for f in features]
+    nearest = [f for f in facilities if f.state.key != "closed"][:MAP_NEAREST]
+    return _render(
+        request,
+        "map.html",
+        status=404 if search.error else 200,
+        map=maps.facilities_map(
+            settings, facilities, [popup_html(f) for f in facilities], search.origin
+        ),
+        q=q,
+        filters=choices,
+        place=search.place,
+        error=search.error,
+        nearest=nearest if search.origin else [],
+        shown=len(facilities),
+        list_query=_query(choices, q, lat, lon),
+        legend_states=[
+            ("open", "✓", "open now"),
+            ("shut", "☾", "closed now (outside its hours)"),
+            ("unknown", "?", "opening hours unknown"),
+            ("fault", "!", "hoist or bench out of order"),
+            ("closed", "✕", "closed (temporarily or for good)"),
+        ],
+    )
+
+
+def _query(choices: PageFilters, q: str | None, lat: float | None, lon: float | None) -> str:
+    if lat is not None and lon is not None:
+        return choices.query(lat=f"{lat:.5f}", lon=f"{lon:.5f}")
+    return choices.query(q=q)
+
+
+@router.get("/nearest", response_class=HTMLResponse)
+async def nearest_page(
+    request: Request,
+    pool: Db,
+    settings: AppSettings,
+    choices: PageFiltersDep,
+    q: Q = None,
+    lat: Lat = None,
+    lon: Lon = None,
+) -> HTMLResponse:
+    """The nearest open-for-business facilities as a plain list; works without JavaScript."""
+    search = await resolve(pool, settings, q, lat, lon)
+    results: list[words.FacilityView] = []
+    if search.origin:
+        features = await queries.nearest(pool, *search.origin, choices.filters(), NEAREST_LIMIT)
+        results = [words.view(f, search.origin) for f in features]
+    return _render(
+        request,
+        "nearest.html",
+        status=404 if search.error else 200,
+        q=q,
+        filters=choices,
+        place=search.place,
+        error=search.error,
+        results=results,
+        map_query=_query(choices, q, lat, lon),
+    )
+
+
+@router.get("/facilities/{facility_id}", response_class=HTMLResponse)
+async def facility_page(
+    request: Request, pool: Db, settings: AppSettings, facility_id: str
+) -> HTMLResponse:
+    """Everything known about one facility, including what is not known."""
+    feature = await queries.facility(pool, facility_id[:120])
+    if feature is None:
+        return _render(
+            request,
+            "error.html",
+            status=404,
+            heading="Facility not found",
+            message="We have no facility at this address. It may have been removed.",
+        )
+    facility = words.view(feature)
+    return _render(
+        request,
+        "facility.html",
+        f=facility,
+        p=feature["properties"],
+        details=words.details(feature["properties"]),
+        address=words.address(feature["properties"]),
+        map=maps.facility_map(settings, facility),
+    )

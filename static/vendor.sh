@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Re-vendor the map's front-end libraries and axe-core from the npm registry, pinned, into
+# static/vendor/: only the dist files the pages load and each package's licence.
+set -euo pipefail
+
+LEAFLET=1.9.4
+MARKERCLUSTER=1.5.3
+LOCATECONTROL=0.90.1
+AXE=4.14.1
+
+here="$(cd "$(dirname "$0")" && pwd)"
+out="$here/vendor"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+unpack() {  # unpack NAME VERSION -> $work/NAME/
+    (cd "$work" && npm pack --silent "$1@$2" > /dev/null)
+    mkdir -p "$work/$1"
+    tar -xzf "$work/$1-$2.tgz" -C "$work/$1" --strip-components=1
+}
+
+copy() {  # copy PACKAGE DEST FILE...
+    local package="$1" dest="$out/$2"
+    shift 2
+    mkdir -p "$dest"
+    for file in "$@"; do cp -R "$work/$package/$file" "$dest/"; done
+}
+
+unpack leaflet "$LEAFLET"
+unpack leaflet.markercluster "$MARKERCLUSTER"
+unpack leaflet.locatecontrol "$LOCATECONTROL"
+unpack axe-core "$AXE"
+
+rm -rf "$out"
+copy leaflet leaflet dist/leaflet.js dist/leaflet.css dist/images LICENSE
+copy leaflet.markercluster markercluster dist/leaflet.markercluster.js dist/MarkerCluster.css \
+    MIT-LICENCE.txt
+copy leaflet.locatecontrol locatecontrol dist/L.Control.Locate.min.js \
+    dist/L.Control.Locate.min.css LICENSE.md
+copy axe-core axe-core axe.min.js LICENSE
+
+cat > "$out/VERSIONS" <<VERSIONS
+leaflet $LEAFLET
+leaflet.markercluster $MARKERCLUSTER
+leaflet.locatecontrol $LOCATECONTROL
+axe-core $AXE (tests only: injected by the browser tests, never served to pages)
+VERSIONS
+echo "vendored into $out:"
+cat "$out/VERSIONS"
