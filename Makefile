@@ -7,8 +7,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LOCATOR := $(BIN)/locator
 DATA ?= data/coventry.geojson
-# Debian packages the service, the tests and the benchmark need (chromium + fonts: browser tests).
-SYSTEM_PACKAGES := postgresql-15 postgresql-15-postgis-3 wrk chromium fonts-liberation
+# Debian packages the service, the tests and the benchmark need (chromium + fonts: browser
+# tests; gdal-bin: the OGC API client tests).
+SYSTEM_PACKAGES := postgresql-15 postgresql-15-postgis-3 wrk chromium fonts-liberation gdal-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test setup system-packages venv dev-database bench lint clean-database
@@ -16,6 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 run: setup dev-database
 	$(LOCATOR) db upgrade
 	$(LOCATOR) load $(DATA)
+	$(LOCATOR) areas import
 	$(LOCATOR) serve
 
 test: setup
@@ -55,3 +57,8 @@ lint: venv
 clean-database: venv
 	$(LOCATOR) devdb stop
 	rm -rf .pgdata
+
+# Re-vendor Leaflet, its plugins and axe-core from the npm registry (versions pinned in the script).
+.PHONY: vendor
+vendor:
+	static/vendor.sh

@@ -40,9 +40,10 @@ sys.path.insert(0, str(ROOT))
 from locator import db, devdb, queries  # noqa: E402
 
 BOX = {"lat": (51.4, 53.6), "lon": (-3.0, 0.0)}
+POINT = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
 RAW_SQL = (
-    "SELECT id, ST_Distance(geog, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) AS distance_m"
-    " FROM facilities ORDER BY geog <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography LIMIT 5;"
+    f"SELECT id, ST_Distance(geog, {POINT}) AS distance_m"
+    f" FROM facilities ORDER BY geog <-> {POINT} LIMIT 5;"
 )
 PGBENCH_POINT = (
     f"\\set lat random({int(BOX['lat'][0] * 1e5)}, {int(BOX['lat'][1] * 1e5)}) / 100000.0\n"
@@ -98,7 +99,9 @@ def free_port() -> int:
 
 def run_wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
     script = str(Path(__file__).with_name("nearest.lua"))
-    subprocess.run(["wrk", "-t2", "-c16", "-d2s", "-s", script, url], capture_output=True, check=True)
+    subprocess.run(
+        ["wrk", "-t2", "-c16", "-d2s", "-s", script, url], capture_output=True, check=True
+    )
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, url],
         capture_output=True,
@@ -142,7 +145,9 @@ def run_pgbench(url: str, sql: str, seconds: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
@@ -161,7 +166,11 @@ def main() -> None:
     env["LOCATOR_WORKERS"] = str(options.workers)
     log = tempfile.TemporaryFile()
     server = subprocess.Popen(
-        [sys.executable, "-m", "locator", "serve"], env=env, stdout=log, stderr=log, start_new_session=True
+        [sys.executable, "-m", "locator", "serve"],
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -179,10 +188,15 @@ def main() -> None:
     raw = run_pgbench(url, RAW_SQL, options.seconds)
     same = run_pgbench(url, api_sql, options.seconds)
 
-    print(f"\nnearest, {options.count:,} facilities, {os.cpu_count()} cores, {options.seconds} s each")
+    print(
+        f"\nnearest, {options.count:,} facilities, {os.cpu_count()} cores, {options.seconds} s each"
+    )
     print(f"{'what':<52} {'per s':>9} {'p50 ms':>8} {'p99 ms':>8}")
     rows = [
-        (f"API GET /api/v1/nearest (wrk, {options.connections} conn, {options.workers} worker)", api),
+        (
+            f"API GET /api/v1/nearest (wrk, {options.connections} conn, {options.workers} worker)",
+            api,
+        ),
         ("raw KNN query, id + distance (pgbench, 2 clients)", raw),
         ("the API's own SQL (pgbench, 2 clients)", same),
     ]

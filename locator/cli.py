@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sys
 from collections.abc import Awaitable, Callable
 from enum import StrEnum
@@ -12,9 +13,14 @@ from typing import Annotated, TypeVar
 import asyncpg
 import typer
 import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from locator import db, devdb, export, loader, synth
+from locator import areas, coverage, db, devdb, export, loader, postcodes, synth
+from locator.api.deps import BenchFilter, HoistFilter, facility_filters
+from locator.errors import BadParameter
 from locator.settings import get_settings
 
 app = typer.Typer(
@@ -26,6 +32,13 @@ devdb_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(devdb_app, name="devdb")
+areas_app = typer.Typer(
+    help="Areas whose residents coverage analysis counts.", no_args_is_help=True
+)
+app.add_typer(areas_app, name="areas")
+STDERR = Console(stderr=True)
+postcodes_app = typer.Typer(help="Postcode directory for offline geocoding.", no_args_is_help=True)
+app.add_typer(postcodes_app, name="postcodes")
 
 T = TypeVar("T")
 
@@ -75,7 +88,13 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")]
 
 @app.command()
 def load(
-    path: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection of facilities.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Facilities as a GeoJSON FeatureCollection (.geojson, .json) "
+            "or CSV (.csv, as `export` writes)."
+        ),
+    ],
 ) -> None:
     """Validate the whole file, then add or update its facilities by id in one transaction."""
     try:
@@ -164,3 +183,159 @@ def devdb_url(
 ) -> None:
     """Print the URL of a database in the private cluster (creating it with PostGIS)."""
     typer.echo(devdb.create_database(database) if devdb.is_running() else devdb.url(database))
+
+
+@postcodes_app.command("import")
+def postcodes_import(
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="OS Code-Point Open CSV file.")
+    ],
+) -> None:
+    """Check every row, then load all postcodes in one transaction (or none if any is bad)."""
+    try:
+        report = asyncio.run(
+            postcodes.import_file(db.asyncpg_dsn(), path, lambda step: typer.echo(step, err=True))
+        )
+    except postcodes.PostcodeFileError as exc:
+        typer.echo(f"error: nothing was imported.\n{exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{path}: {report.summary()}")
+
+
+@areas_app.command("import")
+def areas_import(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="GeoJSON FeatureCollection of Point, Polygon or MultiPolygon areas "
+            "(WGS84). Default: Coventry's 18 wards with mid-2015 population estimates.",
+        ),
+    ] = areas.DEFAULT_PATH,
+    code_field: Annotated[str, typer.Option(help="Property with the area's code.")] = "code",
+    name_field: Annotated[str, typer.Option(help="Property with the area's name.")] = "name",
+    population_field: Annotated[
+        str, typer.Option(help="Property with the population (a whole number).")
+    ] = "population",
+    year_field: Annotated[
+        str, typer.Option(help="Property with the population's year, if any.")
+    ] = "population_year",
+    lat_field: Annotated[
+        str | None,
+        typer.Option(help="Property with a population-weighted latitude for polygons."),
+    ] = None,
+    lon_field: Annotated[
+        str | None,
+        typer.Option(help="Property with a population-weighted longitude for polygons."),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Where the data comes from (default: the file name).")
+    ] = None,
+) -> None:
+    """Check every feature, then replace all areas with the file's, in one transaction."""
+    fields = areas.Fields(
+        code_field, name_field, population_field, year_field, lat_field, lon_field
+    )
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=STDERR
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        try:
+            count = _with_connection(
+                lambda conn: areas.import_file(conn, path, fields, source, progress)
+            )
+        except areas.AreaImportError as exc:
+            bar.stop()
+            typer.echo(f"error: nothing was imported.\n{exc}", err=True)
+            raise typer.Exit(2) from None
+    typer.echo(f"{path}: {count} areas imported (they replace the areas held before)")
+
+
+class CoverageFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    markdown = "markdown"
+
+
+@app.command("coverage")
+def coverage_command(
+    thresholds: Annotated[
+        str, typer.Option(help="Comma-separated distances in metres (1 to 5 of them).")
+    ] = "1000,2000,5000",
+    category: Annotated[str | None, typer.Option(help="Comma-separated categories.")] = None,
+    registered: Annotated[
+        bool | None, typer.Option("--registered/--any-registration", help="Registered only.")
+    ] = None,
+    hoist: Annotated[HoistFilter | None, typer.Option(help="Hoist needed.")] = None,
+    bench: Annotated[BenchFilter | None, typer.Option(help="Bench needed.")] = None,
+    access: Annotated[str | None, typer.Option(help="Comma-separated access kinds.")] = None,
+    key_free: Annotated[bool, typer.Option(help="Only facilities needing no key.")] = False,
+    working: Annotated[bool, typer.Option(help="Leave out broken hoists/benches.")] = False,
+    open_at: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            help="Only facilities open at this time (Europe/London); unknown hours don't count."
+        ),
+    ] = None,
+    include_closed: Annotated[bool, typer.Option(help="Count closed facilities too.")] = False,
+    include_unknown: Annotated[
+        bool, typer.Option(help="A filter also keeps facilities where it is not known.")
+    ] = False,
+    format: Annotated[
+        CoverageFormat, typer.Option("--format", help="table, csv or markdown.")
+    ] = CoverageFormat.table,
+) -> None:
+    """Who is far from a facility: each area's nearest, worst first, and people within reach."""
+
+    async def run() -> coverage.Coverage:
+        filters = await facility_filters(
+            category=category, registered=registered, hoist=hoist, bench=bench, access=access,
+            key_free=key_free, working=working, open_at=open_at, open_now=False,
+            include_closed=include_closed, include_unknown=include_unknown,
+        )  # fmt: skip
+        conn = await asyncpg.connect(db.asyncpg_dsn())
+        await db.init_connection(conn)
+        try:
+            return await coverage.coverage(conn, filters, coverage.parse_thresholds(thresholds))
+        finally:
+            await conn.close()
+
+    try:
+        result = asyncio.run(run())
+    except BadParameter as exc:
+        typer.echo(f"error: {exc.detail} (--{(exc.field or '').replace('_', '-')}: "
+                   f"{exc.allowed})", err=True)  # fmt: skip
+        raise typer.Exit(2) from None
+    if format is CoverageFormat.csv:
+        typer.echo(coverage.as_csv(result), nl=False)
+    elif format is CoverageFormat.markdown:
+        typer.echo(coverage.as_markdown(result), nl=False)
+    else:
+        _print_coverage(result)
+
+
+# What fits a terminal; csv and markdown carry every column.
+TERMINAL_COLUMNS = {"within", "population", "share", "areas", "rank", "name", "nearest_name",
+                    "distance_m"}  # fmt: skip
+
+
+def _print_coverage(result: coverage.Coverage) -> None:
+    """Rich tables for a terminal: totals, then areas worst-served first."""
+    console = Console()
+    for title, rows in (
+        (f"People within reach of {result.facilities} qualifying facilities",
+         coverage.band_rows(result)),
+        ("Areas, worst-served first", coverage.area_rows(result)),
+    ):  # fmt: skip
+        columns = [c for c in (rows[0] if rows else {}) if c in TERMINAL_COLUMNS]
+        table = Table(*columns, title=title)
+        for row in rows:
+            table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
+        console.print(table)

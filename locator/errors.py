@@ -70,6 +70,9 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
 UNAVAILABLE = "The facility database is not reachable just now. Please try again in a few seconds."
 
 
+DATE_TIME = "an ISO 8601 date-time, e.g. 2026-11-23T14:30 (Europe/London)"
+
+
 def _allowed(error: dict[str, Any]) -> str | None:
     """Say what a pydantic validation error would have accepted."""
     ctx = error.get("ctx") or {}
@@ -92,8 +95,8 @@ def _allowed(error: dict[str, Any]) -> str | None:
         "int_parsing": "a whole number",
         "int_type": "a whole number",
         "bool_parsing": "true or false",
-        "datetime_from_date_parsing": "an ISO 8601 date-time, e.g. 2026-11-23T14:30 (Europe/London)",
-        "datetime_parsing": "an ISO 8601 date-time, e.g. 2026-11-23T14:30 (Europe/London)",
+        "datetime_from_date_parsing": DATE_TIME,
+        "datetime_parsing": DATE_TIME,
         "missing": "a value (this parameter is required)",
         "finite_number": "a finite number",
     }.get(kind)
@@ -134,7 +137,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
 
     async def _database_down(_: Request, exc: Exception) -> JSONResponse:
         log.warning("database unavailable: %s", type(exc).__name__)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from locator import db, errors, logs
-from locator.api import facilities, health, nearest
+from locator import db, errors, http, logs
+from locator.api import coverage, exports, facilities, geocode, health, nearest, ogc, responses
 from locator.logs import AccessLog
+from locator.pages import coverage as coverage_page
+from locator.pages import routes as pages
 from locator.settings import Settings, get_settings
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
 
 DESCRIPTION = """
 Find Changing Places toilets and other accessible toilets: nearest first, with their equipment,
@@ -41,8 +47,17 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    app.state.settings = settings
     errors.install(app)
-    for router in (nearest.router, facilities.router, health.router):
+    # exports first: /api/v1/facilities.geojson must never reach a facilities route.
+    for router in (exports.router, nearest.router, facilities.router, health.router, ogc.router):
         app.include_router(router)
+    app.include_router(coverage.router)
+    app.include_router(geocode.router)
+    app.include_router(pages.router)
+    app.include_router(coverage_page.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    http.install(app, settings)
+    responses.complete_openapi(app)
     app.add_middleware(AccessLog)
     return app

@@ -147,3 +147,55 @@ class FacilityChange(Base):
     actor: Mapped[str] = mapped_column(Text)
     action: Mapped[str] = mapped_column(Text)
     diff: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+# Appended for coverage analysis (issue 5); this file is shared, so the import sits here.
+from geoalchemy2 import Geometry  # noqa: E402
+
+
+class Area(Base):
+    """A place whose residents coverage counts, all at one point (population-weighted if known)."""
+
+    __tablename__ = "areas"
+    __table_args__ = (
+        CheckConstraint("population >= 0", name="population_not_negative"),
+        CheckConstraint("point_kind IN ('given', 'point_on_surface')", name="point_kind_allowed"),
+        Index("areas_point_gist", "point", postgresql_using="gist"),
+        Index("areas_polygon_gist", "polygon", postgresql_using="gist"),
+    )
+
+    code: Mapped[str] = mapped_column(String(120), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    population: Mapped[int] = mapped_column(Integer)
+    point: Mapped[Any] = mapped_column(
+        Geography("POINT", srid=4326, spatial_index=False), nullable=False
+    )
+    point_kind: Mapped[str] = mapped_column(Text)
+    polygon: Mapped[Any | None] = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False)
+    )
+    year: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class Postcode(Base):
+    """A postcode unit's point from a postcode directory (Code-Point Open), for geocoding."""
+
+    __tablename__ = "postcodes"
+    __table_args__ = (
+        CheckConstraint("quality IN (10, 20, 30, 40, 50, 60)", name="quality_allowed"),
+    )
+
+    postcode: Mapped[str] = mapped_column(String(8), primary_key=True)
+    quality: Mapped[int] = mapped_column(Integer)
+    geog: Mapped[Any] = mapped_column(
+        Geography("POINT", srid=4326, spatial_index=False), nullable=False
+    )
+    district_code: Mapped[str | None] = mapped_column(Text)
+    ward_code: Mapped[str | None] = mapped_column(Text)
+    imported_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

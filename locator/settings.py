@@ -23,6 +23,35 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=10, ge=1, le=200)
     statement_timeout_ms: int = Field(default=5000, ge=100)
     log_level: str = "info"
+    tile_url: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Map tile URL template for the pages ({z}/{x}/{y}).",
+    )
+    tile_attribution: str = Field(
+        default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+        " contributors",
+        description="Attribution the tile provider requires (HTML).",
+    )
+    tile_max_zoom: int = Field(default=19, ge=1, le=22)
+    online_geocoder: bool = Field(
+        default=False,
+        description="Ask Nominatim (through geopy) first; local data is the fallback.",
+    )
+    nominatim_domain: str = "nominatim.openstreetmap.org"
+    geocoder_timeout_s: float = Field(default=3.0, gt=0, le=30)
+    geocoder_user_agent: str = "changing-places-locator"
+    rate_limit_per_minute: int = Field(
+        default=600,
+        ge=0,
+        description="Requests each client address may make per minute (0: no limit). "
+        "Counted per worker process.",
+    )
+    rate_limit_burst: int = Field(
+        default=600, ge=1, description="Requests a client may make at once before the limit."
+    )
+    cache_max_age_s: int = Field(
+        default=60, ge=0, description="How long clients and proxies may reuse a GET response."
+    )
 
 
 @lru_cache

@@ -69,7 +69,8 @@ INSERT INTO facilities (id, name, category, registered, geog, location_accuracy_
                         access, key_scheme, hoist, bench, room_area_m2, status, synthetic, sources)
 SELECT 'synth-' || lpad(n::text, 7, '0'),
        'Synthetic facility ' || n,
-       (ARRAY['changing_places', 'changing_places', 'space_to_change', 'accessible_toilet'])[1 + n % 4],
+       (ARRAY['changing_places', 'changing_places', 'space_to_change',
+              'accessible_toilet'])[1 + n % 4],
        n % 3 <> 0,
        pt::geography,
        25,

@@ -18,6 +18,7 @@ from geopy.distance import geodesic
 from locator import db, devdb, loader
 from locator.main import create_app
 from locator.schema import Facility
+from locator.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CENTRE = (52.4000, -1.5000)
@@ -96,15 +97,24 @@ KNOWN = [
         "t-broken-hoist", 180, 900, registered=True, hoist="ceiling_track",
         bench="height_adjustable", access="public", key_scheme="none",
         opening_hours="Mo-Su 08:00-20:00",
-        equipment_status=[{"item": "hoist", "working": False, "reason": "Motor fault", "reported_at": "2026-11-17T09:00"}],
+        equipment_status=[
+            {"item": "hoist", "working": False, "reason": "Motor fault",
+             "reported_at": "2026-11-17T09:00"},
+        ],
     ),
     facility("t-unknown", 270, 1200, category="space_to_change", status=None),
     facility(
         "t-overnight", 45, 1500, category="accessible_toilet", registered=False, hoist="none",
         bench="none", access="public", key_scheme="none", opening_hours="Mo-Su 20:00-02:00",
     ),
-    facility("t-closed", 225, 200, status="temporarily_closed", hoist="ceiling_track_partial", opening_hours="24/7"),
-    facility("t-customers", 135, 2000, access="customers", opening_hours="Mo-Sa 09:00-17:30; Su 10:00-16:00"),
+    facility(
+        "t-closed", 225, 200, status="temporarily_closed", hoist="ceiling_track_partial",
+        opening_hours="24/7",
+    ),
+    facility(
+        "t-customers", 135, 2000, access="customers",
+        opening_hours="Mo-Sa 09:00-17:30; Su 10:00-16:00",
+    ),
     facility("t-far", 0, 40_000, registered=True, opening_hours="24/7"),
 ]  # fmt: skip
 
@@ -147,12 +157,14 @@ def drop_database(url: str) -> None:
 class ServerThread:
     """uvicorn serving the real app on a free loopback port, in a thread."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, settings: Settings | None = None) -> None:
+        """`settings` default: the environment's, with no rate limit (a test run is one client)."""
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
+        app = create_app(settings or Settings(rate_limit_per_minute=0), database_url=database_url)
         config = uvicorn.Config(
-            create_app(database_url=database_url), host="127.0.0.1", port=self.port,
+            app, host="127.0.0.1", port=self.port,
             log_level="warning", access_log=False, lifespan="on",
         )  # fmt: skip
         self.server = uvicorn.Server(config)

@@ -79,8 +79,9 @@ def test_synthetic_facilities_lie_in_great_britain(synthetic_db: str) -> None:
     async def bounds() -> asyncpg.Record:
         conn = await asyncpg.connect(db.asyncpg_dsn(synthetic_db))
         row = await conn.fetchrow(
-            "SELECT count(*) AS n, min(ST_Y(geog::geometry)) AS s, max(ST_Y(geog::geometry)) AS n_lat,"
-            " min(ST_X(geog::geometry)) AS w, max(ST_X(geog::geometry)) AS e FROM facilities WHERE synthetic"
+            "SELECT count(*) AS n, min(ST_Y(geog::geometry)) AS s,"
+            " max(ST_Y(geog::geometry)) AS n_lat, min(ST_X(geog::geometry)) AS w,"
+            " max(ST_X(geog::geometry)) AS e FROM facilities WHERE synthetic"
         )
         await conn.close()
         return row

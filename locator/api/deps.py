@@ -79,7 +79,8 @@ async def facility_filters(
     hoist: Annotated[
         HoistFilter | None,
         Query(
-            description="Hoist needed: `any` hoist, `ceiling_track` (any ceiling track), or an exact type."
+            description="Hoist needed: `any` hoist, `ceiling_track` (any ceiling track), "
+            "or an exact type."
         ),
     ] = None,
     bench: Annotated[
@@ -130,6 +131,12 @@ async def facility_filters(
             allowed="one of open_at, open_now",
         )
     when = open_at
+    if when is not None and not 1900 <= when.year <= 2200:
+        raise BadParameter(
+            "open_at is out of range",
+            field="open_at",
+            allowed="a date-time in the years 1900 to 2200",
+        )
     if when is not None and when.tzinfo is None:
         when = when.replace(tzinfo=hours.LONDON)
     if open_now:

@@ -22,6 +22,8 @@ BAD_INPUT = [
     ("/api/v1/nearest", {"lat": 52, "lon": 0, "max_distance_m": -1}, "max_distance_m"),
     ("/api/v1/nearest", {"lat": 52, "lon": 0, "open_at": "next tuesday"}, "open_at"),
     ("/api/v1/nearest", {"lat": 52, "lon": 0, "open_at": "2026-13-45T25:00"}, "open_at"),
+    ("/api/v1/nearest", {"lat": 52, "lon": 0, "open_at": "0001-01-01T00:00:00Z"}, "open_at"),
+    ("/api/v1/nearest", {"lat": 52, "lon": 0, "open_at": "9999-12-31T23:59:59"}, "open_at"),
     (
         "/api/v1/nearest",
         {"lat": 52, "lon": 0, "open_at": "2026-11-23T10:00", "open_now": True},
