@@ -19,7 +19,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from locator import areas, coverage, db, devdb, export, loader, postcodes, synth
-from locator.api.deps import BenchFilter, HoistFilter, facility_filters
+from locator.api.deps import BenchFilter, FilterParams, HoistFilter
 from locator.errors import BadParameter
 from locator.settings import get_settings
 
@@ -295,11 +295,11 @@ def coverage_command(
     """Who is far from a facility: each area's nearest, worst first, and people within reach."""
 
     async def run() -> coverage.Coverage:
-        filters = await facility_filters(
+        filters = FilterParams(
             category=category, registered=registered, hoist=hoist, bench=bench, access=access,
-            key_free=key_free, working=working, open_at=open_at, open_now=False,
+            key_free=key_free, working=working, open_at=open_at,
             include_closed=include_closed, include_unknown=include_unknown,
-        )  # fmt: skip
+        ).filters()  # fmt: skip
         conn = await asyncpg.connect(db.asyncpg_dsn())
         await db.init_connection(conn)
         try:
