@@ -5,12 +5,15 @@
 1. Fills a database `locator_bench` in the private cluster (or LOCATOR_BENCH_DATABASE_URL) with
    `--count` synthetic facilities over Great Britain (kept between runs; refilled if the count
    differs), then VACUUM ANALYZE.
-2. Serves the app with `locator serve` and loads it with wrk (16 connections, 2 threads) at random
+2. Serves the app with `locator serve` (default settings, access log on, rate limit off because
+   wrk is a single client) and loads it with wrk (16 connections, 2 threads) at random
    points in the England and Wales inland box (lat 51.4-53.6, lon -3.0-0.0): `nearest.lua`.
 3. Runs pgbench (2 clients, prepared statements) at random points in the same box with
    (a) the raw KNN query: `SELECT id, ST_Distance(...) ... ORDER BY geog <-> point LIMIT 5`, and
    (b) the exact SQL the API sends for a default request (every attribute, 5 results).
-4. Prints req/s (or tps), p50 and p99 for each, and the API's throughput as a ratio of both.
+4. Serves `minimal_app.py` (the smallest FastAPI + asyncpg endpoint running the raw KNN query)
+   under the same wrk load, as the framework's ceiling.
+5. Prints req/s (or tps), p50 and p99 for each, and the ratios.
 
 Everything runs on this machine: wrk, the app, pgbench and PostgreSQL share its cores.
 """
@@ -144,6 +147,31 @@ def run_pgbench(url: str, sql: str, seconds: int) -> dict[str, float]:
     }
 
 
+def load_server(
+    command: list[str], env: dict[str, str], options: argparse.Namespace, ready_path: str
+) -> dict[str, float]:
+    """Start a server on a free port, wait until it answers, load it with wrk, stop it."""
+    port = free_port()
+    env = {**env, "LOCATOR_PORT": str(port)}
+    if "uvicorn" in command:
+        command = [*command, "--port", str(port)]
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}{ready_path}").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        return run_wrk(base, options.seconds, options.connections)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -161,30 +189,14 @@ def main() -> None:
     db.upgrade(url)
     api_sql = asyncio.run(prepare(url, options.count))
 
-    port = free_port()
-    env = {**os.environ, "LOCATOR_DATABASE_URL": url, "LOCATOR_PORT": str(port)}
-    env["LOCATOR_WORKERS"] = str(options.workers)
-    log = tempfile.TemporaryFile()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "locator", "serve"],
-        env=env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        api = run_wrk(base, options.seconds, options.connections)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+    env = {**os.environ, "LOCATOR_DATABASE_URL": url, "LOCATOR_WORKERS": str(options.workers)}
+    # wrk is one client: the per-client rate limit would answer 429 (it is on in production).
+    env["LOCATOR_RATE_LIMIT_PER_MINUTE"] = "0"
+    api = load_server([sys.executable, "-m", "locator", "serve"], env, options, "/readyz")
+    minimal_env = {**os.environ, "MINIMAL_DSN": db.asyncpg_dsn(url)}
+    minimal_command = [sys.executable, "-m", "uvicorn", "minimal_app:app", "--no-access-log"]
+    minimal_command += ["--app-dir", str(Path(__file__).parent), "--log-level", "warning"]
+    minimal = load_server(minimal_command, minimal_env, options, "/docs")
     raw = run_pgbench(url, RAW_SQL, options.seconds)
     same = run_pgbench(url, api_sql, options.seconds)
 
@@ -197,6 +209,7 @@ def main() -> None:
             f"API GET /api/v1/nearest (wrk, {options.connections} conn, {options.workers} worker)",
             api,
         ),
+        ("minimal FastAPI + asyncpg, raw KNN (wrk, same load)", minimal),
         ("raw KNN query, id + distance (pgbench, 2 clients)", raw),
         ("the API's own SQL (pgbench, 2 clients)", same),
     ]
@@ -204,6 +217,8 @@ def main() -> None:
         print(f"{label:<52} {figures['rate']:>9.0f} {figures['p50']:>8.2f} {figures['p99']:>8.2f}")
     print(f"\nAPI / raw KNN query      = {api['rate'] / raw['rate']:.2f}x   (target >= 0.30x)")
     print(f"API / API's own SQL      = {api['rate'] / same['rate']:.2f}x")
+    print(f"minimal / raw KNN query  = {minimal['rate'] / raw['rate']:.2f}x   (framework ceiling)")
+    print(f"API / minimal endpoint   = {api['rate'] / minimal['rate']:.2f}x")
     print(f"API p99                  = {api['p99']:.1f} ms (target < 30 ms)")
 
 

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("LOCATOR_DEV_DB_DIR", ROOT / ".pgdata"))
 CLUSTER = DATA_DIR / "cluster"
 SOCKET_DIR = DATA_DIR / "run"
+SOCKET = SOCKET_DIR / ".s.PGSQL.5432"
 LOG_FILE = DATA_DIR / "postgres.log"
 DATABASE = "locator"
 
@@ -71,6 +72,9 @@ def start() -> str:
             str(PG_BIN / "initdb"), "-D", str(CLUSTER), "--auth=trust",
             "--encoding=UTF8", "--locale=C.UTF-8", f"--username={_owner()}",
         )  # fmt: skip
+    if is_running() and not SOCKET.exists():
+        # Another server that shared this folder's path removed our socket: restart to recreate it.
+        stop()
     if not is_running():
         options = f"-c listen_addresses='' -k {SOCKET_DIR} -c max_connections=200"
         _run(
