@@ -21,8 +21,9 @@ from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_PATH = ROOT / "data" / "coventry-wards.geojson"
+from locator.settings import DATA_DIR
+
+DEFAULT_PATH = DATA_DIR / "coventry-wards.geojson"
 BATCH = 500
 MAX_PROBLEMS = 50
 MAX_POPULATION = 100_000_000

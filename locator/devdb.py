@@ -14,9 +14,10 @@ import subprocess
 import time
 from pathlib import Path
 
+from locator.settings import PROJECT_ROOT
+
 PG_BIN = Path(os.environ.get("LOCATOR_PG_BIN", "/usr/lib/postgresql/15/bin"))
-ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = Path(os.environ.get("LOCATOR_DEV_DB_DIR", ROOT / ".pgdata"))
+DATA_DIR = Path(os.environ.get("LOCATOR_DEV_DB_DIR", PROJECT_ROOT / ".pgdata"))
 CLUSTER = DATA_DIR / "cluster"
 SOCKET_DIR = DATA_DIR / "run"
 SOCKET = SOCKET_DIR / ".s.PGSQL.5432"

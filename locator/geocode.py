@@ -21,9 +21,10 @@ from typing import Any
 import asyncpg
 
 from locator.errors import NotFound
-from locator.settings import Settings
+from locator.queries import Executor
+from locator.settings import DATA_DIR, Settings
 
-GAZETTEER = Path(__file__).resolve().parents[1] / "data" / "gazetteer.csv"
+GAZETTEER = DATA_DIR / "gazetteer.csv"
 MAX_QUERY = 100
 NAME_CUTOFF = 0.75
 
@@ -202,7 +203,7 @@ def _spaced(code: str) -> str:
     return f"{code[:-3]} {code[-3:]}"
 
 
-async def _directory(conn: asyncpg.Pool | asyncpg.Connection, postcode: str) -> Place | None:
+async def _directory(conn: Executor, postcode: str) -> Place | None:
     """The imported directory's point for a full postcode ("CV1 1FY"), if it holds it."""
     try:
         row = await conn.fetchrow(
@@ -247,9 +248,7 @@ def _distance_words(metres: int) -> str:
     return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres} m"
 
 
-async def _postcode(
-    conn: asyncpg.Pool | asyncpg.Connection, gazetteer: Gazetteer, code: str, sector: bool
-) -> Place | None:
+async def _postcode(conn: Executor, gazetteer: Gazetteer, code: str, sector: bool) -> Place | None:
     """A full postcode, sector ("CV1 1", typed with its space) or district, most precise first."""
     full = FULL_RE.match(code)
     if full:
@@ -310,7 +309,7 @@ def gazetteer() -> Gazetteer:
     return Gazetteer.load()
 
 
-async def geocode(conn: asyncpg.Pool | asyncpg.Connection, query: str, settings: Settings) -> Place:
+async def geocode(conn: Executor, query: str, settings: Settings) -> Place:
     """The best point for the query, or PlaceNotFound with suggestions."""
     query = " ".join(query.split())[:MAX_QUERY]
     if settings.online_geocoder and query:

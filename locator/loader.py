@@ -235,7 +235,6 @@ async def upsert(
     report = LoadReport()
     ids = [f.id for f in facilities]
     existing = await _existing(conn, ids)
-    table = models.Facility.__table__  # type: ignore[attr-defined]
     for facility in facilities:
         new = facility.model_dump(mode="json")
         old = existing.get(facility.id)
@@ -248,7 +247,7 @@ async def upsert(
         values["geog"] = func.ST_SetSRID(func.ST_MakePoint(facility.lon, facility.lat), 4326)
         values["synthetic"] = synthetic
         statement = pg_insert(models.Facility).values(id=facility.id, **values)
-        update = {**values, "version": table.c.version + 1, "updated_at": func.now()}
+        update = {**values, "version": models.Facility.version + 1, "updated_at": func.now()}
         await conn.execute(statement.on_conflict_do_update(index_elements=["id"], set_=update))
         await conn.execute(
             delete(models.EquipmentStatus).where(models.EquipmentStatus.facility_id == facility.id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -15,9 +14,7 @@ from locator.api import coverage, exports, facilities, geocode, health, nearest,
 from locator.logs import AccessLog
 from locator.pages import coverage as coverage_page
 from locator.pages import routes as pages
-from locator.settings import Settings, get_settings
-
-STATIC = Path(__file__).resolve().parents[1] / "static"
+from locator.settings import STATIC_DIR, Settings, get_settings
 
 DESCRIPTION = """
 Find Changing Places toilets and other accessible toilets: nearest first, with their equipment,
@@ -59,7 +56,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     app.include_router(geocode.router)
     app.include_router(pages.router)
     app.include_router(coverage_page.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     http.install(app, settings)
     responses.complete_openapi(app)
     app.add_middleware(AccessLog)

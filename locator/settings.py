@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The checkout (or image folder) holding the package beside data/ and static/: the install is
+# editable in `make` and in the Dockerfile, so these stay where the repository has them.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = PROJECT_ROOT / "data"
+STATIC_DIR = PROJECT_ROOT / "static"
 
 
 class Settings(BaseSettings):

@@ -14,6 +14,8 @@ import httpx
 import pytest
 import uvicorn
 from geopy.distance import geodesic
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from locator import db, devdb, loader
 from locator.main import create_app
@@ -34,12 +36,11 @@ def fresh_database(name: str) -> str:
     """
     name = f"{name}_{RUN}"
     if os.environ.get("LOCATOR_TEST_DATABASE_URL"):
-        from sqlalchemy.engine import make_url
-
         base = make_url(db.database_url_from(os.environ["LOCATOR_TEST_DATABASE_URL"]))
         url = base.set(database=name).render_as_string(hide_password=False)
-        asyncio.run(_recreate(base.render_as_string(hide_password=False), name))
-        asyncio.run(_create_postgis(url))
+        _on_server(
+            url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+        )
     else:
         devdb.start()
         url = devdb.create_database(name, fresh=True)
@@ -47,24 +48,22 @@ def fresh_database(name: str) -> str:
     return url
 
 
-async def _recreate(admin_url: str, name: str) -> None:
-    from sqlalchemy import text
+def _on_server(url: str, *statements: str) -> None:
+    """Run statements outside a transaction on the server of `url`, from its `postgres` database.
 
-    engine = db.create_engine(admin_url)
-    async with engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await engine.dispose()
+    (Migration 0001 creates the PostGIS extension, so a new database needs nothing more.)
+    """
+    admin = make_url(db.database_url_from(url)).set(database="postgres")
 
+    async def run() -> None:
+        engine = db.create_engine(admin.render_as_string(hide_password=False))
+        async with engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            for statement in statements:
+                await conn.execute(text(statement))
+        await engine.dispose()
 
-async def _create_postgis(url: str) -> None:
-    from sqlalchemy import text
-
-    engine = db.create_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-    await engine.dispose()
+    asyncio.run(run())
 
 
 def at(bearing: float, metres: float, origin: tuple[float, float] = CENTRE) -> tuple[float, float]:
@@ -137,21 +136,8 @@ def known_db() -> Iterator[str]:
 
 def drop_database(url: str) -> None:
     """Drop a database made by fresh_database."""
-    from sqlalchemy.engine import make_url
-
-    target = make_url(db.database_url_from(url))
-    admin = target.set(database="postgres").render_as_string(hide_password=False)
-
-    async def drop() -> None:
-        from sqlalchemy import text
-
-        engine = db.create_engine(admin)
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        await engine.dispose()
-
-    asyncio.run(drop())
+    name = make_url(db.database_url_from(url)).database
+    _on_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class ServerThread:

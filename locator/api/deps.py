@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from locator import hours, schema
 from locator.errors import BadParameter
 from locator.queries import Filters
+from locator.settings import Settings
 
 
 async def database(request: Request) -> asyncpg.Pool:
@@ -22,6 +23,15 @@ async def database(request: Request) -> asyncpg.Pool:
 
 
 Db = Annotated[asyncpg.Pool, Depends(database)]
+
+
+async def app_settings(request: Request) -> Settings:
+    """The settings the app was created with (tests give each app its own)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(app_settings)]
 
 
 def _enum_list(name: str, raw: str | None, enum: type[StrEnum]) -> list[str] | None:

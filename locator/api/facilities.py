@@ -43,6 +43,15 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     return minx, miny, maxx, maxy
 
 
+BboxParam = Annotated[
+    str | None,
+    Query(
+        description=f"Only facilities inside this box: {BBOX_ALLOWED}.",
+        examples=["-1.62,52.36,-1.40,52.46"],
+    ),
+]
+
+
 @router.get(
     "/facilities",
     response_model=FeatureCollectionOut,
@@ -53,13 +62,7 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
 async def list_facilities(
     pool: Db,
     filters: FilterDep,
-    bbox: Annotated[
-        str | None,
-        Query(
-            description=f"Only facilities inside this box: {BBOX_ALLOWED}.",
-            examples=["-1.62,52.36,-1.40,52.46"],
-        ),
-    ] = None,
+    bbox: BboxParam = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size (1-1000).")] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="How many matches to skip.")] = 0,
 ) -> GeoJSONResponse:

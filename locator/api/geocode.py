@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from locator import geocode
-from locator.api.deps import Db
+from locator.api.deps import AppSettings, Db
 from locator.api.responses import ERROR_RESPONSES
-from locator.settings import Settings
 
 router = APIRouter(prefix="/api/v1", tags=["geocoding"])
 
@@ -24,15 +23,6 @@ class PlaceOut(BaseModel):
     error_m: int = Field(description="How far the place searched for may be from the point.")
     source: str
     note: str | None = Field(description="Why the answer is approximate, in words.")
-
-
-def settings_of(request: Request) -> Settings:
-    """The app's settings (create_app keeps them on the app)."""
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-AppSettings = Annotated[Settings, Depends(settings_of)]
 
 
 @router.get(

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 
 from locator import ogc, queries
 from locator.api.deps import Db
-from locator.api.facilities import BBOX_ALLOWED, parse_bbox
+from locator.api.facilities import BboxParam, parse_bbox
 from locator.api.responses import (
     ERROR_RESPONSES,
     HTML_ALTERNATIVE,
@@ -190,13 +190,7 @@ async def items(
     request: Request,
     pool: Db,
     f: Format = None,
-    bbox: Annotated[
-        str | None,
-        Query(
-            description=f"Only facilities inside this box: {BBOX_ALLOWED}.",
-            examples=["-1.62,52.36,-1.40,52.46"],
-        ),
-    ] = None,
+    bbox: BboxParam = None,
     limit: Annotated[
         int,
         Query(

@@ -19,8 +19,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import escape
 
 from locator import coverage, hours, maps, queries
-from locator.api.deps import Db
-from locator.api.geocode import AppSettings
+from locator.api.deps import AppSettings, Db
 from locator.errors import BadParameter
 from locator.pages import words
 from locator.pages.forms import PageFiltersDep

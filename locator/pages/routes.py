@@ -6,13 +6,12 @@ import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from locator import geocode, maps, queries
-from locator.api.deps import Db
-from locator.api.geocode import AppSettings
+from locator.api.deps import AppSettings, Db
 from locator.pages import words
 from locator.pages.forms import PageFilters, PageFiltersDep
 
@@ -30,8 +29,11 @@ Q = Annotated[str | None, Query(max_length=100)]
 
 @dataclasses.dataclass(frozen=True)
 class Search:
-    """Where distances are measured from, or why we could not tell."""
+    """What the form asked for, where distances are measured from, or why we could not tell."""
 
+    q: str | None = None
+    lat: float | None = None
+    lon: float | None = None
     place: geocode.Place | None = None
     error: geocode.PlaceNotFound | None = None
 
@@ -42,18 +44,22 @@ class Search:
 
 
 async def resolve(
-    pool: Db, settings: AppSettings, q: str | None, lat: float | None, lon: float | None
+    pool: Db, settings: AppSettings, q: Q = None, lat: Lat = None, lon: Lon = None
 ) -> Search:
     """A position from the form: the browser's own position wins over the typed query."""
+    asked = Search(q=q, lat=lat, lon=lon)
     if lat is not None and lon is not None:
         here = geocode.Place("your location", "here", lat, lon, 0, False, "your device")
-        return Search(place=here)
+        return dataclasses.replace(asked, place=here)
     if q and q.strip():
         try:
-            return Search(place=await geocode.geocode(pool, q, settings))
+            return dataclasses.replace(asked, place=await geocode.geocode(pool, q, settings))
         except geocode.PlaceNotFound as exc:
-            return Search(error=exc)
-    return Search()
+            return dataclasses.replace(asked, error=exc)
+    return asked
+
+
+SearchDep = Annotated[Search, Depends(resolve)]
 
 
 def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -68,16 +74,9 @@ def popup_html(facility: words.FacilityView) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 async def map_page(
-    request: Request,
-    pool: Db,
-    settings: AppSettings,
-    choices: PageFiltersDep,
-    q: Q = None,
-    lat: Lat = None,
-    lon: Lon = None,
+    request: Request, pool: Db, settings: AppSettings, choices: PageFiltersDep, search: SearchDep
 ) -> HTMLResponse:
     """Every facility on a map (closed ones too, marked); nearest first once a place is known."""
-    search = await resolve(pool, settings, q, lat, lon)
     filters = choices.filters(include_closed=True)
     if search.origin:
         features = await queries.nearest(pool, *search.origin, filters, MAP_LIMIT)
@@ -92,13 +91,13 @@ async def map_page(
         map=maps.facilities_map(
             settings, facilities, [popup_html(f) for f in facilities], search.origin
         ),
-        q=q,
+        q=search.q,
         filters=choices,
         place=search.place,
         error=search.error,
         nearest=nearest if search.origin else [],
         shown=len(facilities),
-        list_query=_query(choices, q, lat, lon),
+        list_query=_query(choices, search),
         legend_states=[
             ("open", "✓", "open now"),
             ("shut", "☾", "closed now (outside its hours)"),
@@ -109,24 +108,18 @@ async def map_page(
     )
 
 
-def _query(choices: PageFilters, q: str | None, lat: float | None, lon: float | None) -> str:
-    if lat is not None and lon is not None:
-        return choices.query(lat=f"{lat:.5f}", lon=f"{lon:.5f}")
-    return choices.query(q=q)
+def _query(choices: PageFilters, search: Search) -> str:
+    """The same search and filters as a query string, for the link to the other page."""
+    if search.lat is not None and search.lon is not None:
+        return choices.query(lat=f"{search.lat:.5f}", lon=f"{search.lon:.5f}")
+    return choices.query(q=search.q)
 
 
 @router.get("/nearest", response_class=HTMLResponse)
 async def nearest_page(
-    request: Request,
-    pool: Db,
-    settings: AppSettings,
-    choices: PageFiltersDep,
-    q: Q = None,
-    lat: Lat = None,
-    lon: Lon = None,
+    request: Request, pool: Db, settings: AppSettings, choices: PageFiltersDep, search: SearchDep
 ) -> HTMLResponse:
     """The nearest open-for-business facilities as a plain list; works without JavaScript."""
-    search = await resolve(pool, settings, q, lat, lon)
     results: list[words.FacilityView] = []
     if search.origin:
         features = await queries.nearest(pool, *search.origin, choices.filters(), NEAREST_LIMIT)
@@ -135,12 +128,12 @@ async def nearest_page(
         request,
         "nearest.html",
         status=404 if search.error else 200,
-        q=q,
+        q=search.q,
         filters=choices,
         place=search.place,
         error=search.error,
         results=results,
-        map_query=_query(choices, q, lat, lon),
+        map_query=_query(choices, search),
     )
 
 
