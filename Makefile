@@ -7,26 +7,42 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 LOCATOR := $(BIN)/locator
 DATA ?= data/coventry.geojson
-# Debian packages the service, the tests and the benchmark need (chromium + fonts: browser
-# tests; gdal-bin: the OGC API client tests).
-SYSTEM_PACKAGES := postgresql-15 postgresql-15-postgis-3 wrk chromium fonts-liberation gdal-bin
+# Debian packages: what running needs (PostgreSQL + PostGIS), what the tests add (Chromium and
+# fonts for the browser tests, gdal-bin for the OGC client tests) and what the benchmark adds (wrk).
+RUN_PACKAGES := postgresql-15 postgresql-15-postgis-3
+TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-liberation gdal-bin
+BENCH_PACKAGES := $(RUN_PACKAGES) wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup system-packages venv dev-database bench lint clean-database
+.PHONY: run test bench lint venv test-venv dev-database clean-database
 
-run: setup dev-database
+run: PACKAGES = $(RUN_PACKAGES)
+run: system-packages venv dev-database
 	$(LOCATOR) db upgrade
 	$(LOCATOR) load $(DATA)
 	$(LOCATOR) areas import
 	$(LOCATOR) serve
 
-test: setup
+test: PACKAGES = $(TEST_PACKAGES)
+test: system-packages test-venv
 	$(BIN)/pytest
 
-setup: system-packages venv
+# ruff, ruff format, mypy --strict, the import contracts between layers (pyproject.toml) and
+# pylint's duplicate-code check; CI runs it before the tests.
+lint: test-venv
+	$(BIN)/ruff check locator tests benchmarks
+	$(BIN)/ruff format --check locator tests benchmarks
+	$(BIN)/mypy locator
+	$(BIN)/lint-imports
+	$(BIN)/pylint --disable=all --enable=duplicate-code --ignore=migrations --score=n locator
 
+bench: PACKAGES = $(BENCH_PACKAGES)
+bench: system-packages test-venv
+	$(BIN)/python benchmarks/nearest.py
+
+.PHONY: system-packages
 system-packages:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do \
+	@missing=$$(for p in $(PACKAGES); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	    echo "Installing Debian packages: $$missing"; \
@@ -34,25 +50,23 @@ system-packages:
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# The service alone (make run), and with the test tools (make test, lint, bench).
 venv: $(VENV)/.installed
+test-venv: $(VENV)/.installed-test
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 # The private cluster in .pgdata/, unless LOCATOR_DATABASE_URL names another database.
 dev-database: venv
 	@if [ -z "$$LOCATOR_DATABASE_URL" ]; then $(LOCATOR) devdb start > /dev/null; fi
-
-bench: setup
-	$(BIN)/python benchmarks/nearest.py
-
-lint: venv
-	$(BIN)/ruff check locator tests benchmarks
-	$(BIN)/ruff format --check locator tests benchmarks
-	$(BIN)/mypy locator
 
 clean-database: venv
 	$(LOCATOR) devdb stop

@@ -33,8 +33,9 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from locator import areas, coverage, db, devdb, synth  # noqa: E402
-from locator.queries import Filters  # noqa: E402
+from locator.domain.filters import Filters  # noqa: E402
+from locator.services import areas, coverage  # noqa: E402
+from locator.store import connection, devdb, synth  # noqa: E402
 
 DATABASE = "locator_bench_coverage"
 CENTRE = (52.45, -1.70)  # between Coventry and Birmingham
@@ -61,13 +62,10 @@ def synthetic_areas(count: int) -> list[areas.AreaRecord]:
 
 async def fill(url: str, area_count: int, facility_count: int) -> None:
     """Synthetic facilities and areas, analysed."""
-    engine = db.create_engine(url)
-    async with engine.connect() as conn:
+    async with connection.connect(url) as conn:
         await synth.synthesise(conn, facility_count)
-        async with conn.begin():
-            await areas.replace_areas(conn, synthetic_areas(area_count))
-        await conn.exec_driver_sql("ANALYZE")
-    await engine.dispose()
+        await areas.write_areas(conn, synthetic_areas(area_count))
+        await conn.execute("ANALYZE")
 
 
 def timed(runs: int, call: Callable[[], bool]) -> tuple[list[float], int]:
@@ -83,8 +81,8 @@ def timed(runs: int, call: Callable[[], bool]) -> tuple[list[float], int]:
 
 async def function_timings(url: str, runs: int) -> dict[str, tuple[list[float], int]]:
     """The coverage functions on one asyncpg connection."""
-    conn = await asyncpg.connect(db.asyncpg_dsn(url))
-    await db.init_connection(conn)
+    conn = await asyncpg.connect(connection.asyncpg_dsn(url))
+    await connection.init_connection(conn)
     cases: dict[str, Callable[[], Awaitable[object]]] = {
         "coverage 1/2/5 km": lambda: coverage.coverage(conn, Filters(), [1000, 2000, 5000]),
         "coverage, registered + ceiling hoist": lambda: coverage.coverage(
@@ -158,7 +156,7 @@ def main() -> None:
     args = parser.parse_args()
     devdb.start()
     url = devdb.create_database(DATABASE, fresh=True)
-    db.upgrade(url)
+    connection.upgrade(url)
     started = time.perf_counter()
     asyncio.run(fill(url, args.areas, args.facilities))
     print(

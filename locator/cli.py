@@ -16,12 +16,13 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncConnection
 
-from locator import areas, coverage, db, devdb, export, loader, postcodes, synth
-from locator.api.deps import BenchFilter, FilterParams, HoistFilter
-from locator.errors import BadParameter
+from locator.domain.errors import BadParameter
+from locator.domain.filters import FilterParams
+from locator.domain.vocabulary import BenchNeed, HoistNeed
+from locator.services import areas, coverage, exporting, loading, postcodes
 from locator.settings import get_settings
+from locator.store import connection, devdb, synth
 
 app = typer.Typer(
     help="Changing Places toilet locator.", no_args_is_help=True, add_completion=False
@@ -43,14 +44,12 @@ app.add_typer(postcodes_app, name="postcodes")
 T = TypeVar("T")
 
 
-def _with_connection(work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+def _with_connection(work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+    """Run `work` on one database connection (the configured database)."""
+
     async def run() -> T:
-        engine = db.create_engine()
-        try:
-            async with engine.connect() as conn:
-                return await work(conn)
-        finally:
-            await engine.dispose()
+        async with connection.connect() as conn:
+            return await work(conn)
 
     return asyncio.run(run())
 
@@ -68,7 +67,7 @@ def serve(
     """Serve the API (and pages) with uvicorn. Query strings are never logged."""
     settings = get_settings()
     uvicorn.run(
-        "locator.main:create_app",
+        "locator.web.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
@@ -82,7 +81,7 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "heads") -> None:
     """Apply the Alembic migrations (creates the PostGIS extension if allowed)."""
-    db.upgrade(revision=revision)
+    connection.upgrade(revision=revision)
     typer.echo(f"database upgraded to {revision}")
 
 
@@ -98,8 +97,8 @@ def load(
 ) -> None:
     """Validate the whole file, then add or update its facilities by id in one transaction."""
     try:
-        report = _with_connection(lambda conn: loader.load_file(conn, path))
-    except loader.LoadError as exc:
+        report = _with_connection(lambda conn: loading.load_file(conn, path))
+    except loading.LoadError as exc:
         typer.echo(f"error: nothing was loaded.\n{exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{path}: {report.summary()}")
@@ -125,23 +124,20 @@ def export_command(
 ) -> None:
     """Write every real (non-synthetic) facility as GeoJSON or CSV."""
 
-    async def write() -> None:
-        conn = await asyncpg.connect(db.asyncpg_dsn())
-        await db.init_connection(conn)
+    async def write(conn: asyncpg.Connection) -> None:
         stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
         try:
             if format is ExportFormat.geojson:
-                async for chunk in export.geojson_chunks(conn):
+                async for chunk in exporting.geojson_chunks(conn):
                     stream.write(chunk.decode())
             else:
-                async for text_chunk in export.csv_chunks(conn):
+                async for text_chunk in exporting.csv_chunks(conn):
                     stream.write(text_chunk)
         finally:
-            await conn.close()
             if output:
                 stream.close()
 
-    asyncio.run(write())
+    _with_connection(write)
 
 
 @app.command("synth")
@@ -193,8 +189,8 @@ def postcodes_import(
 ) -> None:
     """Check every row, then load all postcodes in one transaction (or none if any is bad)."""
     try:
-        report = asyncio.run(
-            postcodes.import_file(db.asyncpg_dsn(), path, lambda step: typer.echo(step, err=True))
+        report = _with_connection(
+            lambda conn: postcodes.import_file(conn, path, lambda step: typer.echo(step, err=True))
         )
     except postcodes.PostcodeFileError as exc:
         typer.echo(f"error: nothing was imported.\n{exc}", err=True)
@@ -258,7 +254,7 @@ def areas_import(
     typer.echo(f"{path}: {count} areas imported (they replace the areas held before)")
 
 
-class CoverageFormat(StrEnum):
+class CoverageOutput(StrEnum):
     table = "table"
     csv = "csv"
     markdown = "markdown"
@@ -273,8 +269,8 @@ def coverage_command(
     registered: Annotated[
         bool | None, typer.Option("--registered/--any-registration", help="Registered only.")
     ] = None,
-    hoist: Annotated[HoistFilter | None, typer.Option(help="Hoist needed.")] = None,
-    bench: Annotated[BenchFilter | None, typer.Option(help="Bench needed.")] = None,
+    hoist: Annotated[HoistNeed | None, typer.Option(help="Hoist needed.")] = None,
+    bench: Annotated[BenchNeed | None, typer.Option(help="Bench needed.")] = None,
     access: Annotated[str | None, typer.Option(help="Comma-separated access kinds.")] = None,
     key_free: Annotated[bool, typer.Option(help="Only facilities needing no key.")] = False,
     working: Annotated[bool, typer.Option(help="Leave out broken hoists/benches.")] = False,
@@ -289,33 +285,26 @@ def coverage_command(
         bool, typer.Option(help="A filter also keeps facilities where it is not known.")
     ] = False,
     format: Annotated[
-        CoverageFormat, typer.Option("--format", help="table, csv or markdown.")
-    ] = CoverageFormat.table,
+        CoverageOutput, typer.Option("--format", help="table, csv or markdown.")
+    ] = CoverageOutput.table,
 ) -> None:
     """Who is far from a facility: each area's nearest, worst first, and people within reach."""
 
-    async def run() -> coverage.Coverage:
+    try:
         filters = FilterParams(
             category=category, registered=registered, hoist=hoist, bench=bench, access=access,
             key_free=key_free, working=working, open_at=open_at,
             include_closed=include_closed, include_unknown=include_unknown,
         ).filters()  # fmt: skip
-        conn = await asyncpg.connect(db.asyncpg_dsn())
-        await db.init_connection(conn)
-        try:
-            return await coverage.coverage(conn, filters, coverage.parse_thresholds(thresholds))
-        finally:
-            await conn.close()
-
-    try:
-        result = asyncio.run(run())
+        wanted = coverage.parse_thresholds(thresholds)
+        result = _with_connection(lambda conn: coverage.coverage(conn, filters, wanted))
     except BadParameter as exc:
         typer.echo(f"error: {exc.detail} (--{(exc.field or '').replace('_', '-')}: "
                    f"{exc.allowed})", err=True)  # fmt: skip
         raise typer.Exit(2) from None
-    if format is CoverageFormat.csv:
+    if format is CoverageOutput.csv:
         typer.echo(coverage.as_csv(result), nl=False)
-    elif format is CoverageFormat.markdown:
+    elif format is CoverageOutput.markdown:
         typer.echo(coverage.as_markdown(result), nl=False)
     else:
         _print_coverage(result)

@@ -14,13 +14,13 @@ import httpx
 import pytest
 import uvicorn
 from geopy.distance import geodesic
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from locator import db, devdb, loader
-from locator.main import create_app
-from locator.schema import Facility
+from locator.domain.record import FacilityRecord as Facility
 from locator.settings import Settings
+from locator.store import connection as db
+from locator.store import devdb, writes
+from locator.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 CENTRE = (52.4000, -1.5000)
@@ -56,12 +56,9 @@ def _on_server(url: str, *statements: str) -> None:
     admin = make_url(db.database_url_from(url)).set(database="postgres")
 
     async def run() -> None:
-        engine = db.create_engine(admin.render_as_string(hide_password=False))
-        async with engine.connect() as conn:
-            await conn.execution_options(isolation_level="AUTOCOMMIT")
+        async with db.connect(admin.render_as_string(hide_password=False)) as conn:
             for statement in statements:
-                await conn.execute(text(statement))
-        await engine.dispose()
+                await conn.execute(statement)
 
     asyncio.run(run())
 
@@ -119,10 +116,8 @@ KNOWN = [
 
 
 async def _load(url: str, facilities: list[Facility]) -> None:
-    engine = db.create_engine(url)
-    async with engine.connect() as conn, conn.begin():
-        await loader.upsert(conn, facilities, actor="tests")
-    await engine.dispose()
+    async with db.connect(url) as conn, conn.transaction():
+        await writes.upsert(conn, facilities, actor="tests")
 
 
 @pytest.fixture(scope="session")

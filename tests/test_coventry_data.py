@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from locator import loader
+from locator.services import loading as loader
 from tests.conftest import ROOT
 
 FACILITIES = {f.id: f for f in loader.read_geojson(ROOT / "data" / "coventry.geojson")}

@@ -11,10 +11,11 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from locator import db, loader
 from locator.cli import app as cli
-from locator.schema import Facility
+from locator.domain.record import FacilityRecord as Facility
+from locator.services import loading as loader
 from locator.settings import get_settings
+from locator.store import connection as db
 from tests.conftest import KNOWN, ROOT, ServerThread, _load, drop_database, facility, fresh_database
 
 # Every kind of value a cell can hold: lists, objects, quotes, commas, newlines, non-ASCII.
@@ -51,12 +52,8 @@ def source_db() -> Iterator[str]:
 
 
 async def _load_file(url: str, path: Path) -> loader.LoadReport:
-    engine = db.create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return await loader.load_file(conn, path)
-    finally:
-        await engine.dispose()
+    async with db.connect(url) as conn:
+        return await loader.load_file(conn, path)
 
 
 @pytest.mark.parametrize("suffix", ["geojson", "csv"])

@@ -15,8 +15,9 @@ import pytest
 from geopy.distance import geodesic
 from geopy.exc import GeocoderTimedOut
 
-from locator import db, geocode, postcodes
+from locator.services import geocode, postcodes
 from locator.settings import Settings
+from locator.store import connection as db
 from tests.conftest import ROOT, drop_database, fresh_database
 
 CODEPOINT = ROOT.parent / "shared" / "data" / "codepoint-open-2014-cv.csv"

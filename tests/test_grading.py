@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from locator.grading import derive_grade
+from locator.domain.grading import derive_grade
 
 FULL = {
     "hoist": "ceiling_track_full_room",

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from locator import hours
+from locator.domain import hours
 
 LONDON = hours.LONDON
 

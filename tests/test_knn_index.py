@@ -9,7 +9,9 @@ from typing import Any
 import asyncpg
 import pytest
 
-from locator import db, queries, synth
+from locator.domain.filters import Filters
+from locator.store import connection as db
+from locator.store import nearest, synth
 from tests.conftest import drop_database, fresh_database
 
 
@@ -31,10 +33,8 @@ def synthetic_db() -> Iterator[str]:
     url = fresh_database("locator_test_knn")
 
     async def fill() -> None:
-        engine = db.create_engine(url)
-        async with engine.connect() as conn:
+        async with db.connect(url) as conn:
             await synth.synthesise(conn, 20_000)
-        await engine.dispose()
 
     asyncio.run(fill())
     yield url
@@ -50,17 +50,17 @@ def plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 @pytest.mark.parametrize(
     "filters",
     [
-        queries.Filters(),
-        queries.Filters(hoist="ceiling_track", registered=True),
-        queries.Filters(open_at=None, key_free=True),
+        Filters(),
+        Filters(hoist="ceiling_track", registered=True),
+        Filters(open_at=None, key_free=True),
     ],
 )
-def test_nearest_orders_by_the_gist_index(synthetic_db: str, filters: queries.Filters) -> None:
+def test_nearest_orders_by_the_gist_index(synthetic_db: str, filters: Filters) -> None:
     async def explain() -> list[dict[str, Any]]:
         conn = await asyncpg.connect(db.asyncpg_dsn(synthetic_db))
         await db.init_connection(conn)
         recorder = Recorder(conn)
-        found = await queries.nearest(recorder, 52.4, -1.5, filters, 5)  # type: ignore[arg-type]
+        found = await nearest.nearest(recorder, 52.4, -1.5, filters, 5)  # type: ignore[arg-type]
         assert len(found) == 5
         result = await conn.fetchval(f"EXPLAIN (FORMAT JSON) {recorder.sql}", *recorder.args)
         await conn.close()

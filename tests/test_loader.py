@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
-from locator import db, loader
+from locator.services import loading as loader
+from locator.store import connection as db
 from tests.conftest import ROOT, drop_database, fresh_database
 
 
@@ -38,22 +38,16 @@ def database() -> Iterator[str]:
 
 def load(url: str, path: Path) -> loader.LoadReport:
     async def run() -> loader.LoadReport:
-        engine = db.create_engine(url)
-        async with engine.connect() as conn:
-            report = await loader.load_file(conn, path)
-        await engine.dispose()
-        return report
+        async with db.connect(url) as conn:
+            return await loader.load_file(conn, path)
 
     return asyncio.run(run())
 
 
 def scalar(url: str, sql: str) -> Any:
     async def run() -> Any:
-        engine = db.create_engine(url)
-        async with engine.connect() as conn:
-            value = (await conn.execute(text(sql))).scalar()
-        await engine.dispose()
-        return value
+        async with db.connect(url) as conn:
+            return await conn.fetchval(sql)
 
     return asyncio.run(run())
 

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from locator.main import create_app
+from locator.web.app import create_app
 from tests.conftest import ServerThread
 
 MAX_EXAMPLES = 50

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from locator.http import is_fresh, prefers_html
 from locator.settings import Settings
+from locator.web.http import is_fresh, prefers_html
 from tests.conftest import ServerThread
 
 ITEMS = "/ogc/collections/facilities/items"

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from geopy.distance import geodesic
 
-from locator.schema import FacilityProperties
+from locator.domain.record import FacilityProperties
 from tests.conftest import CENTRE, KNOWN
 
 NEAR = {"lat": CENTRE[0], "lon": CENTRE[1]}

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import make_url
 
-from locator import db
+from locator.store import connection as db
 from tests.conftest import ServerThread
 
 

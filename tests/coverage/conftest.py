@@ -15,8 +15,12 @@ import asyncpg
 import pytest
 from geopy.distance import geodesic
 
-from locator import areas, db, hours, loader
-from locator.schema import Facility
+from locator.domain import hours
+from locator.domain.record import FacilityRecord as Facility
+from locator.services import areas
+from locator.services import loading as loader
+from locator.store import connection as db
+from locator.store import writes
 from tests.conftest import (
     ROOT,
     ServerThread,
@@ -83,12 +87,11 @@ def synthetic_areas(seed: int = 7, count: int = 200) -> list[areas.AreaRecord]:
 
 
 async def _fill(url: str, facilities: list[Facility], records: list[areas.AreaRecord]) -> None:
-    engine = db.create_engine(url)
-    async with engine.connect() as conn, conn.begin():
-        await loader.upsert(conn, facilities, actor="tests")
-        await areas.replace_areas(conn, records)
-        await conn.exec_driver_sql("ANALYZE")
-    await engine.dispose()
+    async with db.connect(url) as conn:
+        async with conn.transaction():
+            await writes.upsert(conn, facilities, actor="tests")
+            await areas.write_areas(conn, records)
+        await conn.execute("ANALYZE")
 
 
 def with_conn(url: str, work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:

@@ -13,8 +13,8 @@ import sys
 import httpx
 import pytest
 
-from locator import coverage
-from locator.queries import Filters
+from locator.domain.filters import Filters
+from locator.services import coverage
 from tests.conftest import ROOT, ServerThread
 from tests.coverage.conftest import SUNDAY_EVENING, Dataset, with_conn
 
@@ -44,7 +44,7 @@ def test_coverage_json_matches_the_computation(api: httpx.Client, synthetic: Dat
     )
     assert body["thresholds_m"] == [1000, 2000]
     assert body["facilities"] == expected.facilities
-    assert [t["population"] for t in body["totals"]] == [b.population for b in expected.bands]
+    assert [t["population"] for t in body["totals"]] == [b.population for b in expected.totals]
     assert [a["code"] for a in body["areas"]] == [a.code for a in expected.areas]
     first = body["areas"][0]
     assert set(first) >= {"code", "name", "population", "nearest", "lat", "lon", "source"}

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
-from locator import areas, coverage, db
-from locator.queries import Filters
+from locator.domain.filters import Filters
+from locator.services import areas, coverage
+from locator.store import connection as db
+from locator.store import writes
 from tests.conftest import ROOT, drop_database, fresh_database
 from tests.coverage.conftest import (
     Dataset,
@@ -56,14 +58,10 @@ def polygon_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dataset]:
     facilities = synthetic_facilities()
 
     async def fill() -> list[areas.AreaRecord]:
-        from locator import loader
-
-        engine = db.create_engine(url)
-        async with engine.connect() as conn:
-            async with conn.begin():
-                await loader.upsert(conn, facilities, actor="tests")
+        async with db.connect(url) as conn:
+            async with conn.transaction():
+                await writes.upsert(conn, facilities, actor="tests")
             await areas.import_file(conn, path, FIELDS)
-        await engine.dispose()
         return areas.read_areas(path, FIELDS)
 
     records = asyncio.run(fill())

@@ -10,9 +10,16 @@ from typing import Any
 import asyncpg
 import pytest
 
-from locator import areas, coverage, db, hours, queries, synth
-from locator.queries import Filters
-from locator.schema import Facility
+from locator.domain import hours
+from locator.domain.filters import Filters
+from locator.domain.record import FacilityRecord as Facility
+from locator.domain.vocabulary import HOIST_NEEDS
+from locator.services import areas, coverage
+from locator.store import connection as db
+from locator.store import synth
+from locator.store.filters import where
+from locator.store.nearest import nearest_sql
+from locator.store.sql import Params
 from tests.conftest import drop_database, fresh_database
 from tests.coverage.conftest import (
     SUNDAY_EVENING,
@@ -28,7 +35,7 @@ FILTER_CASES: list[tuple[str, Filters, Callable[[Facility], bool]]] = [
     (
         "ceiling hoist",
         Filters(hoist="ceiling_track"),
-        lambda f: f.hoist in queries.HOIST_GROUPS["ceiling_track"],
+        lambda f: f.hoist in HOIST_NEEDS["ceiling_track"],
     ),
     (
         "open Sunday 18:00",
@@ -69,7 +76,7 @@ def assert_matches_brute_force(
         assert area.nearest.distance_m == pytest.approx(brute[1], abs=0.01), area.code
         expected_distance[area.code] = brute[1]
     people = {a.code: a.population for a in data.areas}
-    for band in result.bands:
+    for band in result.totals:
         within = [code for code, d in expected_distance.items() if d <= band.threshold_m]
         assert band.population == sum(people[code] for code in within)
         assert band.areas == len(within)
@@ -108,7 +115,7 @@ def test_filters_narrow_the_facilities(synthetic: Dataset) -> None:
     every = compute(synthetic.url, Filters(), [2000])
     sunday = compute(synthetic.url, Filters(open_at=SUNDAY_EVENING), [2000])
     assert sunday.facilities < every.facilities
-    assert sunday.bands[0].population < every.bands[0].population
+    assert sunday.totals[0].population < every.totals[0].population
     sunday_distance = {a.code: a.distance_m for a in sunday.areas}
     assert all(sunday_distance[a.code] >= a.distance_m for a in every.areas)
 
@@ -118,7 +125,7 @@ def test_coventry_sunday_evening_reaches_nobody(coventry: Dataset) -> None:
     result = compute(coventry.url, Filters(open_at=SUNDAY_EVENING), [1000, 2000, 5000])
     assert result.facilities == 0
     assert all(a.nearest is None for a in result.areas)
-    assert [b.population for b in result.bands] == [0, 0, 0]
+    assert [b.population for b in result.totals] == [0, 0, 0]
     assert result.population == 345_102
 
 
@@ -126,7 +133,7 @@ def test_no_qualifying_facility_puts_areas_first_without_a_distance(synthetic: D
     result = compute(synthetic.url, Filters(categories=["accessible_toilet"]), [1000])
     assert result.facilities == 0
     assert all(a.nearest is None for a in result.areas)
-    assert result.bands[0].population == 0
+    assert result.totals[0].population == 0
 
 
 @pytest.mark.parametrize(
@@ -157,13 +164,10 @@ def large_db() -> Iterator[str]:
     url = fresh_database("locator_test_coverage_plan")
 
     async def fill() -> None:
-        engine = db.create_engine(url)
-        async with engine.connect() as conn:
+        async with db.connect(url) as conn:
             await synth.synthesise(conn, 20_000)
-            async with conn.begin():
-                await areas.replace_areas(conn, synthetic_areas())
-            await conn.exec_driver_sql("ANALYZE")
-        await engine.dispose()
+            await areas.write_areas(conn, synthetic_areas())
+            await conn.execute("ANALYZE")
 
     asyncio.run(fill())
     yield url
@@ -173,10 +177,10 @@ def large_db() -> Iterator[str]:
 @pytest.mark.parametrize("filters", [Filters(), Filters(open_at=SUNDAY_EVENING, registered=True)])
 def test_knn_join_uses_the_gist_index(large_db: str, filters: Filters) -> None:
     async def explain(conn: asyncpg.Connection) -> list[dict[str, Any]]:
-        base = queries.Params()
-        where = await coverage.qualifying(conn, filters, base)
+        params = Params()
+        where_sql = await where(conn, filters, params)
         points = [(r.lat or 0, r.lon or 0) for r in synthetic_areas()]
-        sql, params = coverage.nearest_query(where, base, points, coverage.KNN_CANDIDATES)
+        sql = nearest_sql(where_sql, params, points, 1)
         rows = await conn.fetch(f"EXPLAIN (FORMAT JSON) {sql}", *params)
         return list(plan_nodes(rows[0][0][0]["Plan"]))
 

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from locator import coverage
-from locator.errors import BadParameter
-from locator.queries import Filters
+from locator.domain.errors import BadParameter
+from locator.domain.filters import Filters
+from locator.services import coverage
 from tests.coverage.conftest import Dataset, brute_nearest, with_conn
 
 

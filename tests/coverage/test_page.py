@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from locator.pages.words import distance_words
+from locator.domain.words import distance_words
 from tests.conftest import ServerThread
 from tests.pages.conftest import (  # noqa: F401  (browser: the pages' fixture, used here)
     ARTIFACTS,

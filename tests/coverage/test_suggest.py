@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from locator import coverage
-from locator.queries import Filters
+from locator.domain.filters import Filters
+from locator.services import coverage
 from tests.coverage.conftest import SUNDAY_EVENING, Dataset, with_conn
 
 ADD_SITE = """
@@ -30,7 +30,7 @@ async def recomputed(
             site = pick.candidate
             await conn.execute(ADD_SITE, f"pick-{pick.rank}", site.lon, site.lat)
             result = await coverage.coverage(conn, filters, [suggestion.threshold_m])
-            covered.append(result.bands[0].population)
+            covered.append(result.totals[0].population)
     finally:
         await transaction.rollback()
     return covered
@@ -77,7 +77,7 @@ def test_before_is_the_coverage_total(coventry: Dataset) -> None:
         return run()
 
     suggestion, current = with_conn(coventry.url, both)
-    assert suggestion.population_before == current.bands[0].population
+    assert suggestion.population_before == current.totals[0].population
     assert suggestion.population == current.population == 345_102
 
 

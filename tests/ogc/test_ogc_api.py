@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from locator import ogc
+from locator.web.ogc import documents as ogc
 from tests.conftest import KNOWN
 
 ITEMS = "/ogc/collections/facilities/items"

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
-from locator import db, loader
+from locator.services import loading as loader
 from locator.settings import get_settings
+from locator.store import connection as db
 from tests.conftest import ROOT, ServerThread, drop_database, fresh_database
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,10 +37,8 @@ BLANK_TILE = base64.b64decode(
 
 
 async def _load_coventry(url: str) -> None:
-    engine = db.create_engine(url)
-    async with engine.connect() as conn:
+    async with db.connect(url) as conn:
         await loader.load_file(conn, ROOT / "data" / "coventry.geojson")
-    await engine.dispose()
 
 
 @pytest.fixture(scope="session")

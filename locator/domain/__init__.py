@@ -1,0 +1,1 @@
+"""The record and its vocabulary, filters, grading, hours, GeoJSON shapes: no database or web."""

@@ -1,0 +1,187 @@
+"""The facility record as clients and data files see it: one pydantic model, validated once.
+
+Field names follow A11yJSON / OpenStreetMap where they have a counterpart (noted per field), so
+OSM and council CSV imports map onto them without renaming. Every attribute a person reads is
+optional: ``None`` means *not known*, which is never the same as "no".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from locator.domain import hours, postcodes
+from locator.domain.vocabulary import (
+    Access,
+    Bench,
+    Category,
+    EquipmentItem,
+    Hoist,
+    KeyScheme,
+    Status,
+    ToiletLayout,
+)
+
+
+class EquipmentStatus(BaseModel):
+    """The latest known state of one item: "hoist out of order since Tuesday"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    item: EquipmentItem
+    working: bool | None = Field(description="true working, false out of order, null unknown")
+    reason: str | None = None
+    reported_at: dt.datetime | None = Field(
+        default=None, description="When the state was reported (ISO 8601; no offset: UK time)."
+    )
+    expected_fix: dt.date | None = None
+    source: str | None = Field(default=None, description="Who or what reported it.")
+
+    @field_validator("reported_at")
+    @classmethod
+    def _uk_time(cls, value: dt.datetime | None) -> dt.datetime | None:
+        """Naive times are UK local time; all are kept in UTC so stored and loaded compare equal."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=hours.LONDON)
+        return value.astimezone(dt.UTC)
+
+
+class Source(BaseModel):
+    """Where a fact came from, so a reader can check it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str
+    url: str | None = None
+    note: str | None = None
+
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG_RE = re.compile(SLUG_PATTERN)
+MAX_ID_LENGTH = 120
+
+Metres = Annotated[float, Field(gt=0, lt=100)]
+Bool = bool | None
+
+
+class FacilityProperties(BaseModel):
+    """Everything known about one facility, except its position (the GeoJSON geometry)."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    name: str = Field(min_length=1, max_length=200)
+    operator: str | None = Field(default=None, description="OSM `operator`.")
+    venue_type: str | None = Field(
+        default=None, description="What the venue is: park, library, station, supermarket..."
+    )
+    category: Category
+    registered: Bool = Field(
+        default=None, description="On the national Changing Places register (null: not known)."
+    )
+    address: str | None = None
+    locality: str | None = Field(default=None, description="Town or city, e.g. Coventry.")
+    postcode: str | None = Field(default=None, description="UK postcode, e.g. CV1 1FY.")
+    location_accuracy_m: float | None = Field(
+        default=None, ge=0, le=100_000, description="Radius within which the facility lies."
+    )
+    location_in_venue: str | None = Field(
+        default=None, description='Where it is inside the venue: "far side of platform 1".'
+    )
+    floor_level: str | None = Field(default=None, description="OSM `level`, e.g. 0 or -1.")
+    opening_hours: str | None = Field(
+        default=None, description="OpenStreetMap `opening_hours` syntax, e.g. `Mo-Sa 09:00-17:00`."
+    )
+    opening_hours_note: str | None = None
+    access: Access | None = None
+    key_scheme: KeyScheme | None = None
+    key_holder: str | None = Field(default=None, description="Who holds the key.")
+    entry_phone: str | None = Field(default=None, description="Number to call to get in.")
+    room_area_m2: float | None = Field(default=None, gt=0, lt=1000)
+    room_width_m: Metres | None = None
+    room_length_m: Metres | None = None
+    ceiling_height_m: Metres | None = None
+    door_width_m: Metres | None = None
+    hoist: Hoist | None = None
+    hoist_swl_kg: float | None = Field(
+        default=None, gt=0, lt=1000, description="Safe working load."
+    )
+    bench: Bench | None = None
+    bench_length_m: Metres | None = None
+    toilet_layout: ToiletLayout | None = None
+    transfer_left: Bool = None
+    transfer_right: Bool = None
+    washbasin_height_adjustable: Bool = None
+    privacy_screen: Bool = None
+    shower: Bool = None
+    emergency_alarm: Bool = None
+    wide_paper_roll: Bool = None
+    large_bin: Bool = None
+    non_slip_floor: Bool = None
+    carer_space: Bool = Field(default=None, description="Room for up to two carers.")
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    report_url: str | None = Field(default=None, description="Where to report a problem.")
+    status: Status | None = Field(default=None, description="null: not known.")
+    status_note: str | None = None
+    equipment_status: list[EquipmentStatus] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    licence: str | None = None
+    last_verified: dt.date | None = Field(
+        default=None, description="When someone last confirmed this record (null: never)."
+    )
+    unverified: list[str] = Field(
+        default_factory=list, description="Fields whose values come from no confirming source."
+    )
+    notes: str | None = None
+
+    @field_validator("postcode")
+    @classmethod
+    def _postcode(cls, value: str | None) -> str | None:
+        return None if value is None else postcodes.tidy(value)
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _opening_hours(cls, value: str | None) -> str | None:
+        if value is not None:
+            hours.check(value)
+        return value
+
+    @model_validator(mode="after")
+    def _unverified_names_fields(self) -> FacilityProperties:
+        unknown = set(self.unverified) - set(type(self).model_fields) - {"location"}
+        if unknown:
+            raise ValueError(f"unverified names unknown fields: {sorted(unknown)}")
+        items = [s.item for s in self.equipment_status]
+        if len(items) != len(set(items)):
+            raise ValueError("equipment_status lists an item twice")
+        return self
+
+
+class FacilityRecord(FacilityProperties):
+    """A facility with its id and position, as stored."""
+
+    id: str = Field(
+        min_length=1, max_length=MAX_ID_LENGTH, description="Stable slug, e.g. `central-library`."
+    )
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG_RE.match(value):
+            raise ValueError("must be a lower-case slug such as `central-library`")
+        return value
+
+
+def record_from_row(row: Mapping[str, Any]) -> FacilityRecord:
+    """A stored facility (id, lat, lon and its fields) as the record a data file would hold."""
+    values = {k: row[k] for k in FacilityRecord.model_fields if k in row}
+    return FacilityRecord.model_validate(values)

@@ -1,0 +1,41 @@
+"""Measures in words for people: distances, compass directions and dates, said one way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from locator.domain import hours
+
+COMPASS = [
+    "north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west",
+]  # fmt: skip
+
+
+def distance_words(metres: float) -> str:
+    """350 m, 1.2 km, 14 km."""
+    if metres < 1000:
+        return f"{max(10, round(metres, -1)):.0f} m"
+    if metres < 10_000:
+        return f"{metres / 1000:.1f} km"
+    return f"{metres / 1000:.0f} km"
+
+
+def bearing_words(from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> str:
+    """The compass direction from one point to another, in eight words."""
+    phi1, phi2 = math.radians(from_lat), math.radians(to_lat)
+    dlon = math.radians(to_lon - from_lon)
+    y = math.sin(dlon) * math.cos(phi2)
+    x = math.cos(phi1) * math.sin(phi2) - math.sin(phi1) * math.cos(phi2) * math.cos(dlon)
+    bearing = (math.degrees(math.atan2(y, x)) + 360) % 360
+    return COMPASS[round(bearing / 45) % 8]
+
+
+def date_words(value: Any) -> str:
+    """`3 Nov 2026` for a date, a date-time (in UK time) or their ISO text."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(hours.LONDON).date()
+    return f"{value.day} {value:%b %Y}"

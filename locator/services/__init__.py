@@ -1,0 +1,1 @@
+"""Work over the store: geocoding, coverage analysis, loading, exporting and imports."""

@@ -1,0 +1,1 @@
+"""The database: tables, migrations, every SQL query (a module per family) and connecting."""

@@ -1,0 +1,112 @@
+"""GET /api/v1/facilities.geojson and .csv: every facility as a file, for people and portals.
+
+Exports stream from one read-only snapshot. Their ETag comes from a fingerprint of what is
+stored (ids, versions, equipment status), so an unchanged dataset answers 304 before any export
+query runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import asyncpg
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
+
+from locator.services import exporting
+from locator.store.exports import fingerprint
+from locator.web.deps import Db
+from locator.web.http import is_fresh
+from locator.web.responses import ERROR_RESPONSES
+
+router = APIRouter(prefix="/api/v1", tags=["exports"])
+
+
+class GeoJSONStream(StreamingResponse):
+    media_type = "application/geo+json"
+
+
+class CSVStream(StreamingResponse):
+    media_type = "text/csv; charset=utf-8"
+
+
+EXPORT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+def _responses(media_type: str, schema: dict[str, Any], what: str) -> dict[int | str, Any]:
+    return {
+        200: {"description": what, "content": {media_type: {"schema": schema}}},
+        304: {"description": "Not modified since the ETag sent in If-None-Match."},
+        503: ERROR_RESPONSES[503],
+    }
+
+
+async def _stream(
+    pool: asyncpg.Pool, chunks: Callable[[asyncpg.Connection], AsyncIterator[Any]]
+) -> AsyncIterator[Any]:
+    """The export from one consistent, read-only snapshot."""
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        async for chunk in chunks(conn):
+            yield chunk
+
+
+async def _export(
+    request: Request,
+    pool: asyncpg.Pool,
+    response_class: type[StreamingResponse],
+    chunks: Callable[[asyncpg.Connection], AsyncIterator[Any]],
+    filename: str,
+) -> Response:
+    """304 when the client holds the current export, else the export streamed with its ETag."""
+    stored = await fingerprint(pool)
+    digest = hashlib.blake2b(f"{filename}:{stored}".encode(), digest_size=16).hexdigest()
+    etag = f'W/"{digest}"'
+    if is_fresh(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    disposition = f'attachment; filename="{filename}"'
+    return response_class(
+        _stream(pool, chunks), headers={"ETag": etag, "Content-Disposition": disposition}
+    )
+
+
+@router.get(
+    "/facilities.geojson",
+    response_class=GeoJSONStream,
+    responses=_responses(
+        "application/geo+json",
+        EXPORT_SCHEMA,
+        "Every facility as a GeoJSON FeatureCollection that `locator load` reads back. "
+        "Unknown attributes are left out of a feature's properties.",
+    ),
+    summary="Download every facility as GeoJSON",
+)
+async def export_geojson(request: Request, pool: Db) -> Response:
+    """The whole dataset as one GeoJSON file, for GIS users and for reloading elsewhere."""
+    return await _export(
+        request, pool, GeoJSONStream, exporting.geojson_chunks, "facilities.geojson"
+    )
+
+
+@router.get(
+    "/facilities.csv",
+    response_class=CSVStream,
+    responses=_responses(
+        "text/csv",
+        {"type": "string"},
+        "Every facility as CSV with a header row: id, lat, lon (WGS84), then every attribute. "
+        "An empty cell means not known; lists are JSON text in their cell.",
+    ),
+    summary="Download every facility as CSV",
+)
+async def export_csv(request: Request, pool: Db) -> Response:
+    """The whole dataset as a spreadsheet-friendly CSV, as open-data portals take it."""
+    return await _export(request, pool, CSVStream, exporting.csv_chunks, "facilities.csv")

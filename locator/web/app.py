@@ -1,0 +1,70 @@
+"""The ASGI application: routers, templates, error handlers, middleware, one pool per worker."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from locator.settings import STATIC_DIR, Settings, get_settings
+from locator.store import connection
+from locator.web import errors, http, logs, responses
+from locator.web.api import coverage, exports, facilities, geocode, health, nearest
+from locator.web.logs import AccessLog
+from locator.web.ogc import routes as ogc
+from locator.web.pages import coverage as coverage_page
+from locator.web.pages import routes as pages
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+DESCRIPTION = """
+Find Changing Places toilets and other accessible toilets: nearest first, with their equipment,
+opening hours, access and live equipment status.
+
+* Every attribute may be `null`, which means **not known** (never "no").
+* Distances are geodesic metres on the WGS84 spheroid.
+* Opening hours are judged in Europe/London.
+* Positions you send are used for the answer only; they are never logged or stored.
+* Errors are JSON: `{"detail": ..., "field": ..., "allowed": ...}`.
+"""
+
+
+def create_app(settings: Settings | None = None, database_url: str | None = None) -> FastAPI:
+    """Build the app; `database_url` overrides the settings (tests use it)."""
+    settings = settings or get_settings()
+    logs.configure(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.pool = await connection.create_pool(database_url, settings)
+        # Long-lived start-up objects need no more garbage-collector scans: shorter pauses.
+        gc.freeze()
+        yield
+        await app.state.pool.close()
+
+    app = FastAPI(
+        title="Changing Places toilet locator",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = Jinja2Templates(directory=TEMPLATES)
+    errors.install(app)
+    # exports first: /api/v1/facilities.geojson must never reach a facilities route.
+    for router in (exports.router, nearest.router, facilities.router, health.router, ogc.router):
+        app.include_router(router)
+    app.include_router(coverage.router)
+    app.include_router(geocode.router)
+    app.include_router(pages.router)
+    app.include_router(coverage_page.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    http.install(app, settings)
+    responses.complete_openapi(app)
+    app.add_middleware(AccessLog)
+    return app

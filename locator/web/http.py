@@ -1,0 +1,257 @@
+"""HTTP behaviour for third-party clients: CORS, conditional GETs, gzip and a per-client rate limit.
+
+Middleware order, outermost first: CORS (so even a 429 is readable from a browser), the rate
+limit, gzip, then ETags (computed over the uncompressed body, hence weak ETags).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Iterable
+from urllib.parse import parse_qsl
+
+import orjson
+from fastapi import FastAPI
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from locator.settings import Settings
+
+# Probes must answer whatever a client does, and must never be cached.
+PROBE_PATHS = frozenset({"/healthz", "/readyz"})
+# A URL holding a position or a place searched for may be cached by the client only, never by a
+# shared cache.
+POSITION_PARAMS = frozenset({"lat", "lon", "q"})
+GZIP_MINIMUM_BYTES = 1024
+PRUNE_EVERY_S = 60.0
+JSON_MEDIA = frozenset(
+    {"application/json", "application/geo+json", "application/schema+json", "application/*", "*/*"}
+)
+
+
+def etag_for(body: bytes) -> str:
+    """A weak validator: the same body always gets the same ETag, whatever its encoding."""
+    return 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def is_fresh(if_none_match: str | None, etag: str) -> bool:
+    """True when the client's If-None-Match names this ETag (weak comparison) or is `*`."""
+    if not if_none_match:
+        return False
+    wanted = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def not_modified_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers a 304 keeps: validators and caching ones, no body description."""
+    keep = {b"etag", b"cache-control", b"vary", b"expires", b"content-location", b"date"}
+    return [(k, v) for k, v in headers if k.lower() in keep]
+
+
+def prefers_html(accept: str | None) -> bool:
+    """True when the Accept header ranks text/html above JSON; `*/*` and ties mean JSON."""
+    html_q = json_q = 0.0
+    for part in (accept or "").split(","):
+        media, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        media = media.strip().lower()
+        if media == "text/html":
+            html_q = max(html_q, q)
+        elif media in JSON_MEDIA:
+            json_q = max(json_q, q)
+    return html_q > json_q
+
+
+class ConditionalGet:
+    """ETag and Cache-Control on successful GETs; 304 when If-None-Match names the ETag.
+
+    Whole bodies get an ETag hashed from their bytes. A streamed body is never buffered: a route
+    that streams sets its own ETag (and may answer 304 before it queries anything).
+    """
+
+    def __init__(self, app: ASGIApp, max_age_s: int) -> None:
+        self.app = app
+        self.max_age_s = max_age_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"] in PROBE_PATHS:
+            await self.app(scope, receive, _with_header(send, b"cache-control", b"no-store"))
+            return
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        names = {
+            key
+            for key, _ in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        }
+        audience = "private" if names & POSITION_PARAMS else "public"
+        cache_control = f"{audience}, max-age={self.max_age_s}"
+        start: Message | None = None
+        parts: list[bytes] = []
+        passing = False
+        swallowing = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal start, passing, swallowing
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if message["status"] != 200:
+                    if message["status"] == 304:  # a route answered it, e.g. an export
+                        headers.setdefault("cache-control", cache_control)
+                    passing = True
+                    await send(message)
+                    return
+                start = message
+                headers.setdefault("cache-control", cache_control)
+                etag = headers.get("etag")
+                if etag is not None:
+                    if is_fresh(if_none_match, etag):
+                        swallowing = True
+                        await _send_304(send, message)
+                    else:
+                        passing = True
+                        await send(message)
+                return
+            if passing:
+                await send(message)
+                return
+            if swallowing:
+                return
+            assert start is not None
+            parts.append(message.get("body", b""))
+            if message.get("more_body", False):
+                if len(parts) == 1:  # a stream without its own ETag: pass it on as it comes
+                    passing = True
+                    await send(start)
+                    await send(message)
+                return
+            body = b"".join(parts)
+            etag = etag_for(body)
+            MutableHeaders(scope=start)["etag"] = etag
+            if is_fresh(if_none_match, etag):
+                await _send_304(send, start)
+                return
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, send_wrapper)
+
+
+async def _send_304(send: Send, start: Message) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 304,
+            "headers": not_modified_headers(start["headers"]),
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _with_header(send: Send, name: bytes, value: bytes) -> Send:
+    async def wrapper(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message)[name.decode()] = value.decode()
+        await send(message)
+
+    return wrapper
+
+
+class TokenBuckets:
+    """One token bucket per client address, in memory only; idle (full) buckets are dropped."""
+
+    def __init__(self, per_minute: int, burst: int) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.buckets: dict[str, tuple[float, float]] = {}
+        self.pruned_at = time.monotonic()
+
+    def take(self, key: str, now: float) -> float:
+        """Spend one token; 0 when allowed, else the seconds until a token is back."""
+        tokens, then = self.buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - then) * self.rate)
+        if tokens >= 1:
+            self.buckets[key] = (tokens - 1, now)
+            wait = 0.0
+        else:
+            self.buckets[key] = (tokens, now)
+            wait = (1 - tokens) / self.rate
+        if now - self.pruned_at > PRUNE_EVERY_S:
+            self._prune(now)
+        return wait
+
+    def _prune(self, now: float) -> None:
+        self.pruned_at = now
+        self.buckets = {
+            key: (tokens, then)
+            for key, (tokens, then) in self.buckets.items()
+            if tokens + (now - then) * self.rate < self.burst
+        }
+
+
+class RateLimit:
+    """429 with Retry-After once a client address has spent its budget; probes are exempt."""
+
+    def __init__(self, app: ASGIApp, per_minute: int, burst: int) -> None:
+        self.app = app
+        self.per_minute = per_minute
+        self.buckets = TokenBuckets(per_minute, burst)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in PROBE_PATHS:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        wait = self.buckets.take(client[0] if client else "", time.monotonic())
+        if wait == 0:
+            await self.app(scope, receive, send)
+            return
+        body = orjson.dumps(
+            {
+                "detail": "Too many requests from your address; please retry after Retry-After "
+                "seconds.",
+                "allowed": f"{self.per_minute} requests per minute",
+            }
+        )
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", str(max(1, math.ceil(wait))).encode()),
+            (b"cache-control", b"no-store"),
+        ]
+        await send({"type": "http.response.start", "status": 429, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add the middleware, innermost first (Starlette wraps each new one around the others)."""
+    app.add_middleware(ConditionalGet, max_age_s=settings.cache_max_age_s)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    if settings.rate_limit_per_minute > 0:
+        app.add_middleware(
+            RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
+        )
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD"],
+        allow_headers=["Accept", "If-None-Match"],
+        expose_headers=["ETag", "Retry-After", "Content-Disposition"],
+        max_age=86400,
+    )
