@@ -37,3 +37,11 @@ def test_times_in_other_zones_are_converted_to_uk_time() -> None:
 def test_invalid_expressions_are_rejected_with_a_reason() -> None:
     with pytest.raises(hours.HoursError, match="not valid OSM opening_hours"):
         hours.check("whenever the manager is in")
+
+
+def test_a_time_in_the_spring_forward_gap_is_judged_as_the_real_time_after_it() -> None:
+    # 01:30 on 29 March 2026 does not exist in the UK (clocks go 01:00 GMT -> 02:00 BST);
+    # it is read as 01:30 GMT, which is 02:30 BST.
+    gap = dt.datetime(2026, 3, 29, 1, 30, tzinfo=LONDON)
+    assert hours.is_open("Su 02:00-03:00", gap) is True
+    assert hours.is_open("Su 01:00-02:00", gap) is False

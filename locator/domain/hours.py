@@ -37,7 +37,8 @@ def is_open(expression: str | None, at: dt.datetime) -> bool | None:
     """True or False at `at`; None when the hours are unknown (no expression, or `unknown`)."""
     if not expression:
         return None
-    state, _comment = _parse(expression).state(at.astimezone(LONDON))
+    # Through UTC, so a wall time that does not exist (the spring-forward gap) becomes a real one.
+    state, _comment = _parse(expression).state(at.astimezone(dt.UTC).astimezone(LONDON))
     if state == State.OPEN:
         return True
     if state == State.CLOSED:

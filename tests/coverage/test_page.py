@@ -157,3 +157,12 @@ def test_no_sideways_scrolling(browser: Browser, site: ServerThread, width: int)
     context.close()
     assert overflow <= 0
     assert traffic.blocked == []
+
+
+@pytest.mark.parametrize(
+    "open_at", ["0001-01-01T00:00+14:00", "9999-12-31T23:59-14:00", "2200-12-31T23:59-14:00"]
+)
+def test_out_of_range_times_are_a_form_error_not_a_crash(site: ServerThread, open_at: str) -> None:
+    response = httpx.get(f"{site.url}/coverage", params={"open_at": open_at}, timeout=30)
+    assert response.status_code == 422
+    assert "in the years 1900 to 2200" in response.text
