@@ -18,7 +18,7 @@ from locator.services import areas, coverage
 from locator.store import connection as db
 from locator.store import synth
 from locator.store.filters import where
-from locator.store.nearest import nearest_sql
+from locator.store.nearest import SPARE_CANDIDATES, nearest_sql
 from locator.store.sql import Params
 from tests.conftest import drop_database, fresh_database
 from tests.coverage.conftest import (
@@ -180,7 +180,7 @@ def test_knn_join_uses_the_gist_index(large_db: str, filters: Filters) -> None:
         params = Params()
         where_sql = await where(conn, filters, params)
         points = [(r.lat or 0, r.lon or 0) for r in synthetic_areas()]
-        sql = nearest_sql(where_sql, params, points, 1)
+        sql = nearest_sql(where_sql, params, points, 1, SPARE_CANDIDATES)
         rows = await conn.fetch(f"EXPLAIN (FORMAT JSON) {sql}", *params)
         return list(plan_nodes(rows[0][0][0]["Plan"]))
 
