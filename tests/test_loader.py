@@ -118,3 +118,47 @@ def test_the_coventry_data_loads_and_reloads_unchanged(database: str) -> None:
     assert len(first.added) == 14
     again = load(database, path)
     assert again.added == [] and again.changed == [] and len(again.unchanged) == 14
+
+
+def test_a_latin1_file_is_refused_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.geojson"
+    document = {"type": "FeatureCollection", "features": [feature("cafe", notes="Café")]}
+    path.write_bytes(json.dumps(document, indent=2, ensure_ascii=False).encode("latin-1"))
+    line = next(n for n, text in enumerate(path.read_bytes().splitlines(), 1) if b"Caf\xe9" in text)
+    with pytest.raises(loader.LoadError, match=rf"latin1.geojson:{line}: not UTF-8 text"):
+        loader.read_geojson(path)
+
+
+def test_old_mac_line_ends_load_and_errors_name_the_right_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "mac.geojson", [feature("good"), feature("bad-hoist", hoist="crane")])
+    text = path.read_text()
+    line = text.splitlines().index('      "id": "bad-hoist",') + 1
+    path.write_bytes(text.replace("\n", "\r").encode())
+    with pytest.raises(loader.LoadError, match=rf"mac.geojson:{line}: feature 1 .*'hoist'"):
+        loader.read_geojson(path)
+    csv_path = tmp_path / "mac.csv"
+    csv_path.write_bytes(b"id,lat,lon,name,category\rone,52.4,-1.5,One,changing_places\r")
+    assert [f.id for f in loader.read_csv(csv_path)] == ["one"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("Car\u0000park", "NUL character"), ("Lift \ud800", "lone surrogate")],
+    ids=["nul", "lone-surrogate"],
+)
+def test_text_the_database_cannot_store_is_refused_and_nothing_loads(
+    database: str, tmp_path: Path, text: str, reason: str
+) -> None:
+    path = tmp_path / "bad-text.geojson"
+    document = {"type": "FeatureCollection", "features": [feature("one", notes=text)]}
+    path.write_text(json.dumps(document, indent=2))  # escaped as \u0000 / \ud800 in the file
+    with pytest.raises(loader.LoadError, match=rf"field 'notes': .*{reason}"):
+        load(database, path)
+    assert scalar(database, "SELECT count(*) FROM facilities") == 0
+
+
+def test_nul_bytes_in_a_csv_name_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"id,lat,lon,name,category\none,52.4,-1.5,O\x00ne,changing_places\n")
+    with pytest.raises(loader.LoadError, match=r"nul.csv:\d+: not valid CSV|field 'name'"):
+        loader.read_csv(path)

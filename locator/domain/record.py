@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from locator.domain import hours, postcodes
 from locator.domain.vocabulary import (
@@ -26,6 +26,23 @@ from locator.domain.vocabulary import (
     ToiletLayout,
 )
 
+# Text PostgreSQL cannot store: a NUL character, or a lone surrogate (not valid UTF-8).
+UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: str) -> str:
+    """The text, unless PostgreSQL cannot store it."""
+    found = UNSTORABLE_RE.search(value)
+    if found and found.group() == "\x00":
+        raise ValueError("contains a NUL character (\\u0000)")
+    if found:
+        raise ValueError("contains a lone surrogate (\\ud800-\\udfff): not valid Unicode text")
+    return value
+
+
+# Every text of the record: checked once, when it is read.
+Text = Annotated[str, AfterValidator(_storable)]
+
 
 class EquipmentStatus(BaseModel):
     """The latest known state of one item: "hoist out of order since Tuesday"."""
@@ -34,12 +51,12 @@ class EquipmentStatus(BaseModel):
 
     item: EquipmentItem
     working: bool | None = Field(description="true working, false out of order, null unknown")
-    reason: str | None = None
+    reason: Text | None = None
     reported_at: dt.datetime | None = Field(
         default=None, description="When the state was reported (ISO 8601; no offset: UK time)."
     )
     expected_fix: dt.date | None = None
-    source: str | None = Field(default=None, description="Who or what reported it.")
+    source: Text | None = Field(default=None, description="Who or what reported it.")
 
     @field_validator("reported_at")
     @classmethod
@@ -57,9 +74,9 @@ class Source(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str
-    url: str | None = None
-    note: str | None = None
+    title: Text
+    url: Text | None = None
+    note: Text | None = None
 
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -75,33 +92,33 @@ class FacilityProperties(BaseModel):
 
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
-    name: str = Field(min_length=1, max_length=200)
-    operator: str | None = Field(default=None, description="OSM `operator`.")
-    venue_type: str | None = Field(
+    name: Text = Field(min_length=1, max_length=200)
+    operator: Text | None = Field(default=None, description="OSM `operator`.")
+    venue_type: Text | None = Field(
         default=None, description="What the venue is: park, library, station, supermarket..."
     )
     category: Category
     registered: Bool = Field(
         default=None, description="On the national Changing Places register (null: not known)."
     )
-    address: str | None = None
-    locality: str | None = Field(default=None, description="Town or city, e.g. Coventry.")
-    postcode: str | None = Field(default=None, description="UK postcode, e.g. CV1 1FY.")
+    address: Text | None = None
+    locality: Text | None = Field(default=None, description="Town or city, e.g. Coventry.")
+    postcode: Text | None = Field(default=None, description="UK postcode, e.g. CV1 1FY.")
     location_accuracy_m: float | None = Field(
         default=None, ge=0, le=100_000, description="Radius within which the facility lies."
     )
-    location_in_venue: str | None = Field(
+    location_in_venue: Text | None = Field(
         default=None, description='Where it is inside the venue: "far side of platform 1".'
     )
-    floor_level: str | None = Field(default=None, description="OSM `level`, e.g. 0 or -1.")
-    opening_hours: str | None = Field(
+    floor_level: Text | None = Field(default=None, description="OSM `level`, e.g. 0 or -1.")
+    opening_hours: Text | None = Field(
         default=None, description="OpenStreetMap `opening_hours` syntax, e.g. `Mo-Sa 09:00-17:00`."
     )
-    opening_hours_note: str | None = None
+    opening_hours_note: Text | None = None
     access: Access | None = None
     key_scheme: KeyScheme | None = None
-    key_holder: str | None = Field(default=None, description="Who holds the key.")
-    entry_phone: str | None = Field(default=None, description="Number to call to get in.")
+    key_holder: Text | None = Field(default=None, description="Who holds the key.")
+    entry_phone: Text | None = Field(default=None, description="Number to call to get in.")
     room_area_m2: float | None = Field(default=None, gt=0, lt=1000)
     room_width_m: Metres | None = None
     room_length_m: Metres | None = None
@@ -124,22 +141,22 @@ class FacilityProperties(BaseModel):
     large_bin: Bool = None
     non_slip_floor: Bool = None
     carer_space: Bool = Field(default=None, description="Room for up to two carers.")
-    phone: str | None = None
-    email: str | None = None
-    website: str | None = None
-    report_url: str | None = Field(default=None, description="Where to report a problem.")
+    phone: Text | None = None
+    email: Text | None = None
+    website: Text | None = None
+    report_url: Text | None = Field(default=None, description="Where to report a problem.")
     status: Status | None = Field(default=None, description="null: not known.")
-    status_note: str | None = None
+    status_note: Text | None = None
     equipment_status: list[EquipmentStatus] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
-    licence: str | None = None
+    licence: Text | None = None
     last_verified: dt.date | None = Field(
         default=None, description="When someone last confirmed this record (null: never)."
     )
-    unverified: list[str] = Field(
+    unverified: list[Text] = Field(
         default_factory=list, description="Fields whose values come from no confirming source."
     )
-    notes: str | None = None
+    notes: Text | None = None
 
     @field_validator("postcode")
     @classmethod
@@ -155,7 +172,8 @@ class FacilityProperties(BaseModel):
 
     @model_validator(mode="after")
     def _unverified_names_fields(self) -> FacilityProperties:
-        unknown = set(self.unverified) - set(type(self).model_fields) - {"location"}
+        fields = type(self).model_fields
+        unknown = {name for name in self.unverified if name not in fields} - {"location"}
         if unknown:
             raise ValueError(f"unverified names unknown fields: {sorted(unknown)}")
         items = [s.item for s in self.equipment_status]
@@ -167,7 +185,7 @@ class FacilityProperties(BaseModel):
 class FacilityRecord(FacilityProperties):
     """A facility with its id and position, as stored."""
 
-    id: str = Field(
+    id: Text = Field(
         min_length=1, max_length=MAX_ID_LENGTH, description="Stable slug, e.g. `central-library`."
     )
     lat: float = Field(ge=-90, le=90)
@@ -183,5 +201,5 @@ class FacilityRecord(FacilityProperties):
 
 def record_from_row(row: Mapping[str, Any]) -> FacilityRecord:
     """A stored facility (id, lat, lon and its fields) as the record a data file would hold."""
-    values = {k: row[k] for k in FacilityRecord.model_fields if k in row}
-    return FacilityRecord.model_validate(values)
+    fields = FacilityRecord.model_fields
+    return FacilityRecord.model_validate({k: v for k, v in dict(row).items() if k in fields})

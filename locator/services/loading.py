@@ -8,7 +8,9 @@ what through which import.
 from __future__ import annotations
 
 import csv
+import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -57,18 +59,47 @@ def _validate_all(
     return facilities
 
 
-def _line_of(raw: str, needle: str) -> int:
-    position = raw.find(needle)
-    return raw.count("\n", 0, position) + 1 if position >= 0 else 1
+ID_RE = re.compile(r'"id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def _id_lines(raw: str) -> dict[str, int]:
+    """The line of each `"id": "..."` in the text (its first), in one pass over it."""
+    lines: dict[str, int] = {}
+    line, position = 1, 0
+    for match in ID_RE.finditer(raw):
+        line += raw.count("\n", position, match.start())
+        position = match.start()
+        lines.setdefault(match.group(1), line)
+    return lines
+
+
+def read_text(path: Path) -> str:
+    """The file as text with `\n` line ends, or a LoadError naming the line that is not UTF-8."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(name, [f"0: cannot read the file: {exc.strerror}"]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        line = before.count(b"\n") + 1
+        raise LoadError(
+            name,
+            [
+                f"{line}: not UTF-8 text (byte 0x{data[exc.start]:02X}); "
+                "save the file as UTF-8 (it may be Latin-1 or Windows-1252) and load it again"
+            ],
+        ) from None
+    # Windows and old Mac line ends read as Unix ones, so line numbers are right for all three.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def read_geojson(path: Path) -> list[FacilityRecord]:
     """Parse and validate every feature; raise LoadError listing every problem found."""
     name = str(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LoadError(name, [f"0: cannot read the file: {exc}"]) from None
+    raw = read_text(path)
     try:
         document = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -81,10 +112,13 @@ def read_geojson(path: Path) -> list[FacilityRecord]:
     if not isinstance(features, list):
         raise LoadError(name, ["1: field 'features': expected a list"])
 
+    id_lines = _id_lines(raw)
+
     def entries() -> Iterator[tuple[str, str, Callable[[], FacilityRecord]]]:
         for index, feature in enumerate(features):
             fid = feature.get("id") if isinstance(feature, dict) else None
-            line = _line_of(raw, f'"{fid}"') if isinstance(fid, str) else 1
+            escaped = json.dumps(fid, ensure_ascii=False)[1:-1] if isinstance(fid, str) else ""
+            line = id_lines.get(escaped, 1)
             yield (
                 f"{line}: feature {index} (id {fid!r})",
                 f"feature {index}",
@@ -133,8 +167,9 @@ def read_csv(path: Path) -> list[FacilityRecord]:
     An empty cell means not known; list and object columns hold JSON text.
     """
     name = str(path)
+    text = read_text(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
+        with io.StringIO(text, newline="") as stream:
             reader = csv.DictReader(stream)
             header = reader.fieldnames or []
             unknown = [column for column in header if column not in FacilityRecord.model_fields]
@@ -146,8 +181,8 @@ def read_csv(path: Path) -> list[FacilityRecord]:
                     + [f"1: field '{c}': column missing" for c in missing],
                 )
             rows = [(reader.line_num, row) for row in reader]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise LoadError(name, [f"0: cannot read the file: {exc}"]) from None
+    except csv.Error as exc:
+        raise LoadError(name, [f"{reader.line_num}: not valid CSV: {exc}"]) from None
     entries = (
         (f"{line}: row (id {row.get('id')!r})", f"line {line}", partial(_csv_facility, row))
         for line, row in rows

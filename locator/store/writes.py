@@ -82,6 +82,7 @@ async def upsert(
     report = LoadReport()
     ids = [f.id for f in facilities]
     existing = await _existing(conn, ids)
+    rows, states, changes = [], [], []
     for facility in facilities:
         new = facility.model_dump(mode="json")
         old = existing.get(facility.id)
@@ -90,19 +91,20 @@ async def upsert(
             report.unchanged.append(facility.id)
             continue
         values = [new["sources"] if c == "sources" else getattr(facility, c) for c in COLUMNS]
-        await conn.execute(UPSERT_SQL, facility.id, *values, facility.lon, facility.lat, synthetic)
-        await conn.execute("DELETE FROM equipment_status WHERE facility_id = $1", facility.id)
-        if facility.equipment_status:
-            await conn.executemany(
-                EQUIPMENT_SQL,
-                [
-                    (facility.id, *(getattr(s, c) for c in EQUIPMENT_COLUMNS))
-                    for s in facility.equipment_status
-                ],
-            )
-        action = "create" if old is None else "update"
-        await conn.execute(CHANGE_SQL, facility.id, actor, action, diff)
+        rows.append((facility.id, *values, facility.lon, facility.lat, synthetic))
+        states += [
+            (facility.id, *(getattr(s, c) for c in EQUIPMENT_COLUMNS))
+            for s in facility.equipment_status
+        ]
+        changes.append((facility.id, actor, "create" if old is None else "update", diff))
         (report.added if old is None else report.changed).append(facility.id)
+    # A statement per table, each sent for all rows at once (asyncpg pipelines executemany).
+    await conn.executemany(UPSERT_SQL, rows)
+    await conn.execute(
+        "DELETE FROM equipment_status WHERE facility_id = ANY($1)", [row[0] for row in rows]
+    )
+    await conn.executemany(EQUIPMENT_SQL, states)
+    await conn.executemany(CHANGE_SQL, changes)
     others = await conn.fetch(
         "SELECT id FROM facilities WHERE NOT (id = ANY($1)) AND NOT synthetic ORDER BY id", ids
     )
