@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -179,6 +180,38 @@ def test_rows_without_coordinates_are_skipped_and_counted(tmp_path: Path) -> Non
 def test_repeated_postcode_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(postcodes.PostcodeFileError, match=r":2: field 'postcode'.*repeats line 1"):
         postcodes.read(write(tmp_path, GOOD, GOOD), lambda _: None)
+
+
+def test_the_current_download_layout_is_read(tmp_path: Path) -> None:
+    """A zip of one CSV per postcode area under Data/CSV (7-character postcodes, a header row in
+    some files, long or short column names), with the column headers file under Doc/."""
+    archive = tmp_path / "codepo_gb.zip"
+    long_header = "Postcode,Positional_quality_indicator,Eastings,Northings,Country_code,"
+    long_header += "NHS_regional_HA_code,NHS_HA_code,Admin_county_code,Admin_district_code,"
+    long_header += "Admin_ward_code"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("Doc/Code-Point_Open_Column_Headers.csv", "PC,PQ,EA,NO,CY,RH,LH,CC,DC,WC\n")
+        out.writestr("Data/CSV/cv.csv", f"{long_header}\n{GOOD}\n{NO_COORDS}\n")
+        out.writestr(
+            "Data/CSV/b.csv",
+            "PC,PQ,EA,NO,CY,RH,LH,CC,DC,WC\n"
+            '"B1  1AA",10,406904,286819,"E92000001","E19000001","E18000005","","E08000025",""\n',
+        )
+    rows, skipped = postcodes.read(archive, lambda _: None)
+    assert sorted(r.postcode for r in rows) == ["B1 1AA", "CV1 1FY"]
+    assert skipped == 1
+    folder = tmp_path / "unzipped"
+    zipfile.ZipFile(archive).extractall(folder)
+    assert postcodes.read(folder, lambda _: None) == (rows, skipped)
+
+
+def test_a_postcode_in_two_area_files_names_both(tmp_path: Path) -> None:
+    folder = tmp_path / "Data" / "CSV"
+    folder.mkdir(parents=True)
+    (folder / "a.csv").write_text(GOOD + "\n")
+    (folder / "b.csv").write_text(GOOD + "\n")
+    with pytest.raises(postcodes.PostcodeFileError, match=r"b.csv:1: .*repeats .*a.csv:1"):
+        postcodes.read(tmp_path, lambda _: None)
 
 
 @needs_codepoint

@@ -1,14 +1,20 @@
 """Import a postcode directory (OS Code-Point Open CSV) so every full postcode has its own point.
 
-The whole file is validated before anything is written; then all rows go in one transaction, so a
-bad file changes nothing. British National Grid eastings and northings become WGS84 in PostGIS.
+Both layouts are read: one CSV without a header (as the 2014 area extracts come), and the current
+download, a zip (or its unpacked folder) of one CSV per postcode area under `Data/CSV/`, whose
+files may start with a header row (long names such as `Positional_quality_indicator`, or the
+short codes `PC,PQ,EA,NO,...` of `Doc/Code-Point_Open_Column_Headers.csv`). The whole input is
+validated before anything is written; then all rows go in one transaction, so a bad file changes
+nothing. British National Grid eastings and northings become WGS84 in PostGIS.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import re
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +23,11 @@ import asyncpg
 from locator.domain import postcodes
 from locator.store import postcodes as store
 
-# Code-Point Open columns (the files have no header row).
+# Code-Point Open columns, in their order, and the first cells a header row starts with.
 COLUMNS = ("postcode", "positional_quality", "eastings", "northings", "country_code",
            "nhs_regional_ha_code", "nhs_ha_code", "admin_county_code", "admin_district_code",
            "admin_ward_code")  # fmt: skip
+HEADER_FIRST_CELLS = {"postcode", "pc"}
 NO_COORDINATES = 90
 QUALITIES = {10, 20, 30, 40, 50, 60, NO_COORDINATES}
 MAX_ERRORS = 20
@@ -97,15 +104,48 @@ def parse_row(values: list[str], where: str) -> Row | None:
     )
 
 
+def _csv_files(path: Path) -> Iterator[tuple[str, io.TextIOBase]]:
+    """(name, text) of each CSV file: the file itself, a folder's, or a zip's, in name order."""
+    if path.is_dir():
+        for member in sorted(path.rglob("*.csv")):
+            if "Doc" not in member.parts:
+                with member.open(newline="", encoding="utf-8-sig") as handle:
+                    yield str(member), handle
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            for name in sorted(archive.namelist()):
+                if name.lower().endswith(".csv") and "/Doc/" not in f"/{name}":
+                    with archive.open(name) as raw:
+                        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+                        yield f"{path}!{name}", text
+    else:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            yield str(path), handle
+
+
+def _lines(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """(where, cells) of every data row, header rows left out."""
+    for name, handle in _csv_files(path):
+        for line, values in enumerate(csv.reader(handle), start=1):
+            if line == 1 and values and values[0].strip().lower() in HEADER_FIRST_CELLS:
+                continue
+            yield f"{name}:{line}", values
+
+
+def _first(first: str, where: str) -> str:
+    """Where a postcode first stood: `line 3` in the same file, else `other.csv:3`."""
+    first_file, first_line = first.rsplit(":", 1)
+    return f"line {first_line}" if first_file == where.rsplit(":", 1)[0] else first
+
+
 def read(path: Path, progress: Progress) -> tuple[list[Row], int]:
-    """Every row of the file checked: (rows to load, how many had no coordinates)."""
+    """Every row of the input checked: (rows to load, how many had no coordinates)."""
     rows: list[Row] = []
     errors: list[str] = []
     skipped = 0
-    seen: dict[str, int] = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        for line, values in enumerate(csv.reader(handle), start=1):
-            where = f"{path}:{line}"
+    seen: dict[str, str] = {}
+    try:
+        for count, (where, values) in enumerate(_lines(path), start=1):
             try:
                 row = parse_row(values, where)
             except PostcodeFileError as exc:
@@ -116,14 +156,15 @@ def read(path: Path, progress: Progress) -> tuple[list[Row], int]:
             if row is None:
                 skipped += 1
             elif row.postcode in seen:
-                errors.append(
-                    f"{where}: field 'postcode': {row.postcode} repeats line {seen[row.postcode]}"
-                )
+                again = _first(seen[row.postcode], where)
+                errors.append(f"{where}: field 'postcode': {row.postcode} repeats {again}")
             else:
-                seen[row.postcode] = line
+                seen[row.postcode] = where
                 rows.append(row)
-            if line % PROGRESS_EVERY == 0:
-                progress(f"checked {line} lines")
+            if count % PROGRESS_EVERY == 0:
+                progress(f"checked {count} lines")
+    except (OSError, UnicodeDecodeError, csv.Error, zipfile.BadZipFile) as exc:
+        raise PostcodeFileError(f"{path}: cannot read the file: {exc}") from None
     if errors:
         more = f" (stopped at the first {MAX_ERRORS})" if len(errors) >= MAX_ERRORS else ""
         raise PostcodeFileError(f"{len(errors)} problems{more}:\n" + "\n".join(errors))
