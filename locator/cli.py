@@ -228,6 +228,13 @@ def areas_import(
     source: Annotated[
         str | None, typer.Option(help="Where the data comes from (default: the file name).")
     ] = None,
+    make_valid: Annotated[
+        bool,
+        typer.Option(
+            help="Repair invalid polygons (e.g. self-intersecting ones, as ONS boundary files "
+            "hold) with shapely and list them, instead of refusing the file."
+        ),
+    ] = False,
 ) -> None:
     """Check every feature, then replace all areas with the file's, in one transaction."""
     fields = areas.Fields(
@@ -244,14 +251,17 @@ def areas_import(
             bar.update(tasks[stage], completed=done)
 
         try:
-            count = _with_connection(
-                lambda conn: areas.import_file(conn, path, fields, source, progress)
+            records = _with_connection(
+                lambda conn: areas.import_file(conn, path, fields, source, progress, make_valid)
             )
         except areas.AreaImportError as exc:
             bar.stop()
             typer.echo(f"error: nothing was imported.\n{exc}", err=True)
             raise typer.Exit(2) from None
-    typer.echo(f"{path}: {count} areas imported (they replace the areas held before)")
+    typer.echo(f"{path}: {len(records)} areas imported (they replace the areas held before)")
+    for record in records:
+        if record.repaired:
+            typer.echo(f"  repaired {record.code} ({record.name}): {record.repaired}")
 
 
 class CoverageOutput(StrEnum):

@@ -56,6 +56,7 @@ class AreaRecord:
     lon: float | None
     lat: float | None
     polygon: bytes | None
+    repaired: str | None = None  # why the polygon was invalid, when --make-valid repaired it
 
 
 @dataclass
@@ -120,7 +121,22 @@ def _shown(value: Any) -> str:
     return text_value if len(text_value) <= 40 else text_value[:37] + "..."
 
 
-def _geometry(raw: Any) -> Point | MultiPolygon:
+def _repaired(geometry: Polygon | MultiPolygon) -> MultiPolygon:
+    """A self-intersecting or otherwise invalid polygon made valid, keeping only its area."""
+    fixed = shapely.make_valid(geometry, method="structure", keep_collapsed=False)
+    parts: list[Polygon] = []
+    for part in getattr(fixed, "geoms", [fixed]):
+        if isinstance(part, Polygon):
+            parts.append(part)
+        elif isinstance(part, MultiPolygon):
+            parts.extend(part.geoms)
+    if not parts:
+        raise _Bad("geometry", "invalid polygon with no area left once repaired")
+    return MultiPolygon(parts)
+
+
+def _geometry(raw: Any, make_valid: bool) -> tuple[Point | MultiPolygon, str | None]:
+    """The checked geometry, and why it was repaired (None: it was valid)."""
     if not isinstance(raw, dict) or raw.get("type") not in ("Point", "Polygon", "MultiPolygon"):
         kind = raw.get("type") if isinstance(raw, dict) else _shown(raw)
         raise _Bad("geometry", f"expected a Point, Polygon or MultiPolygon, got {kind}")
@@ -134,13 +150,18 @@ def _geometry(raw: Any) -> Point | MultiPolygon:
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise _Bad("geometry", "coordinates must be WGS84 longitude, latitude (EPSG:4326)")
     if isinstance(geometry, Point):
-        return geometry
+        return geometry, None
     if not geometry.is_valid:
-        raise _Bad("geometry", f"invalid polygon: {shapely.is_valid_reason(geometry)}")
-    return MultiPolygon([geometry]) if isinstance(geometry, Polygon) else geometry
+        reason = shapely.is_valid_reason(geometry)
+        if not make_valid:
+            raise _Bad(
+                "geometry", f"invalid polygon: {reason} (--make-valid repairs such polygons)"
+            )
+        return _repaired(geometry), reason
+    return (MultiPolygon([geometry]) if isinstance(geometry, Polygon) else geometry), None
 
 
-def _record(feature: Any, fields: Fields, source: str) -> AreaRecord:
+def _record(feature: Any, fields: Fields, source: str, make_valid: bool) -> AreaRecord:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise _Bad("type", "expected a GeoJSON Feature")
     properties = feature.get("properties")
@@ -161,7 +182,10 @@ def _record(feature: Any, fields: Fields, source: str) -> AreaRecord:
     year = None
     if properties.get(fields.year) is not None:
         year = attempt(lambda: _whole(properties, fields.year, 1800, 2200))
-    geometry = attempt(lambda: _geometry(feature.get("geometry")))
+    geometry, repaired = attempt(lambda: _geometry(feature.get("geometry"), make_valid)) or (
+        None,
+        None,
+    )
     lon = lat = None
     if isinstance(geometry, Point):
         lon, lat = geometry.x, geometry.y
@@ -184,15 +208,22 @@ def _record(feature: Any, fields: Fields, source: str) -> AreaRecord:
         lon=lon,
         lat=lat,
         polygon=None if isinstance(geometry, Point) else shapely.to_wkb(geometry),
+        repaired=repaired,
     )
 
 
 def read_areas(
-    path: Path, fields: Fields, source: str | None = None, progress: Progress | None = None
+    path: Path,
+    fields: Fields,
+    source: str | None = None,
+    progress: Progress | None = None,
+    make_valid: bool = False,
 ) -> list[AreaRecord]:
     """Parse and check every feature; raise AreaImportError listing every problem found.
 
     A feature's own `source` property wins over `source`, which defaults to the file's name.
+    With `make_valid`, invalid polygons (self-intersecting, as real boundary files hold) are
+    repaired with shapely and say why in `repaired`, instead of being refused.
     """
     name = str(path)
     try:
@@ -216,7 +247,7 @@ def read_areas(
         label = properties.get(fields.code) if isinstance(properties, dict) else None
         where = f"feature {index}" + (f" ({fields.code} {label!r})" if label is not None else "")
         try:
-            record = _record(feature, fields, source or path.name)
+            record = _record(feature, fields, source or path.name, make_valid)
         except ValueError as exc:
             problems.append(f"{where}: {exc}")
             continue
@@ -254,6 +285,9 @@ async def import_file(
     fields: Fields,
     source: str | None = None,
     progress: Progress | None = None,
-) -> int:
+    make_valid: bool = False,
+) -> list[AreaRecord]:
     """Check all of `path`, then make it the areas table in one transaction (all or nothing)."""
-    return await write_areas(conn, read_areas(path, fields, source, progress), progress)
+    records = read_areas(path, fields, source, progress, make_valid)
+    await write_areas(conn, records, progress)
+    return records

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shapely
 
 from locator.domain.filters import Filters
 from locator.services import areas, coverage
@@ -203,5 +204,32 @@ def test_cli_imports_all_or_nothing(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr
         assert "100/100" in done.stderr, "progress is shown"
         assert area_count(url) == 100, "an import replaces the areas"
+    finally:
+        drop_database(url)
+
+
+def test_make_valid_repairs_a_self_intersecting_polygon_and_says_so(tmp_path: Path) -> None:
+    path = write_geojson(tmp_path / "bowtie.geojson", broken("geometry", "bowtie"))
+    records = areas.read_areas(path, FIELDS, make_valid=True)
+    repaired = [r for r in records if r.repaired]
+    assert [r.code for r in repaired] == ["E0000001"]
+    assert "Self-intersection" in (repaired[0].repaired or "")
+    polygon = shapely.from_wkb(repaired[0].polygon)
+    assert polygon.is_valid and polygon.geom_type == "MultiPolygon"
+    assert polygon.area == pytest.approx(0.5)  # the two triangles of the bow tie
+
+
+def test_cli_make_valid_lists_what_it_repaired(tmp_path: Path) -> None:
+    url = fresh_database("locator_test_make_valid")
+    try:
+        path = write_geojson(tmp_path / "bowtie.geojson", broken("geometry", "bowtie"))
+        options = ["--code-field", "LSOA21CD", "--name-field", "LSOA21NM", "--population-field"]
+        refused = run(url, "areas", "import", str(path), *options, "pop")
+        assert refused.returncode == 2
+        assert "--make-valid repairs such polygons" in refused.stderr
+        done = run(url, "areas", "import", str(path), *options, "pop", "--make-valid")
+        assert done.returncode == 0, done.stderr
+        assert "repaired E0000001" in done.stdout and "Self-intersection" in done.stdout
+        assert area_count(url) == 3
     finally:
         drop_database(url)
