@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import getpass
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -21,6 +22,8 @@ from locator.domain.errors import BadParameter
 from locator.domain.filters import FilterParams
 from locator.domain.vocabulary import BenchNeed, HoistNeed
 from locator.services import areas, coverage, exporting, loading, postcodes
+from locator.services.imports import engine
+from locator.services.imports.candidates import Candidate, ImportFileError, Rejected
 from locator.settings import get_settings
 from locator.store import connection, devdb, synth
 
@@ -262,6 +265,113 @@ def areas_import(
     for record in records:
         if record.repaired:
             typer.echo(f"  repaired {record.code} ({record.name}): {record.repaired}")
+
+
+class ImportFormat(StrEnum):
+    osm = "osm"
+    council_csv = "council-csv"
+    toiletmap = "toiletmap"
+
+
+# Each format's reader, default source name and licence.
+IMPORT_DEFAULTS = {
+    ImportFormat.osm: ("openstreetmap", "ODbL 1.0, © OpenStreetMap contributors"),
+    ImportFormat.toiletmap: ("toiletmap", "CC BY 4.0, The Great British Public Toilet Map"),
+    ImportFormat.council_csv: (None, "Open Government Licence v3.0"),
+}
+
+
+@app.command("import")
+def import_command(
+    format: Annotated[ImportFormat, typer.Argument(help="osm, council-csv or toiletmap.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            help="osm: .osm.pbf or Overpass JSON; council-csv: the LGA PublicToilets CSV; "
+            "toiletmap: the Toilet Map's JSON export.",
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would change and write nothing.")
+    ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="Who publishes the data; re-imports of the same source must use the same name "
+            "(default: openstreetmap, toiletmap; council-csv needs one, e.g. coventry-council)."
+        ),
+    ] = None,
+    licence: Annotated[
+        str | None, typer.Option(help="The data's licence (default: the format's usual one).")
+    ] = None,
+    keep_all: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Also keep toilets not known to be accessible (accessibility unknown)."
+        ),
+    ] = False,
+    encoding: Annotated[
+        str, typer.Option(help="council-csv: the file's text encoding, e.g. cp1252.")
+    ] = "utf-8",
+) -> None:
+    """Match a source's records to ours and apply them in one transaction (or --dry-run)."""
+    default_source, default_licence = IMPORT_DEFAULTS[format]
+    source = source or default_source
+    if source is None:
+        typer.echo("error: council-csv needs --source NAME (who publishes the file)", err=True)
+        raise typer.Exit(2)
+    licence = licence or default_licence
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=STDERR
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        async def run(conn: asyncpg.Connection) -> engine.Report:
+            candidates = _read(format, path, encoding)
+            async with conn.transaction():
+                report, plan = await engine.plan_import(
+                    conn, candidates, source, licence, keep_all=keep_all, progress=progress
+                )
+                if not dry_run:
+                    await engine.apply_import(
+                        conn, plan, report, fmt=format.value, source=source,
+                        licence=licence, path=path, actor=f"cli:{getpass.getuser()}",
+                    )  # fmt: skip
+            return report
+
+        try:
+            report = _with_connection(run)
+        except ImportFileError as exc:
+            bar.stop()
+            typer.echo(f"error: nothing was imported.\n{path}: {exc}", err=True)
+            raise typer.Exit(2) from None
+    if dry_run:
+        typer.echo(f"{path}: dry run, nothing written. Would be: {report.summary()}")
+        for line in report.details():
+            typer.echo(line)
+    else:
+        typer.echo(f"{path}: {report.summary()}")
+
+
+def _read(format: ImportFormat, path: Path, encoding: str) -> Iterable[Candidate | Rejected]:
+    """The reader for the format: each knows its file shape and nothing else."""
+    if format is ImportFormat.osm:
+        from locator.services.imports import osm
+
+        return osm.read(path)
+    if format is ImportFormat.toiletmap:
+        from locator.services.imports import toiletmap
+
+        return toiletmap.read(path)
+    from locator.services.imports import council_csv
+
+    return council_csv.read(path, encoding)
 
 
 class CoverageOutput(StrEnum):

@@ -46,11 +46,14 @@ class Category(Term):
     )
     space_to_change = "space_to_change", "Space to Change toilet"
     accessible_toilet = "accessible_toilet", "Accessible toilet"
+    # Imported with `--all`: a public toilet whose accessibility the source does not say.
+    public_toilet = "public_toilet", "Public toilet (accessibility not known)"
 
     @property
     def mark(self) -> str:
         """The short letters drawn on a map pin (shape and letters, not just colour)."""
-        return {"space_to_change": "StC", "accessible_toilet": "AT"}.get(self.value, "CP")
+        marks = {"space_to_change": "StC", "accessible_toilet": "AT", "public_toilet": "WC"}
+        return marks.get(self.value, "CP")
 
 
 class Access(Term):

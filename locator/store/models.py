@@ -197,3 +197,42 @@ class PostcodeTable(Base):
     imported_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
     )
+
+
+class ImportTable(Base):
+    """One run of `locator import`: which file from which source, its licence, what it did."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    imported_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    format: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    licence: Mapped[str | None] = mapped_column(Text)
+    file_name: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(Text)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    actor: Mapped[str] = mapped_column(Text)
+
+
+class FacilitySourceTable(Base):
+    """Provenance: which facility a source's record is, and the values that source last set.
+
+    An import owns only the fields it set itself (`fields`); a field someone else set (a data
+    file, later an editor) is never overwritten by it, only proposed.
+    """
+
+    __tablename__ = "facility_sources"
+    __table_args__ = (Index("facility_sources_facility", "facility_id"),)
+
+    source: Mapped[str] = mapped_column(Text, primary_key=True)
+    source_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    facility_id: Mapped[str] = mapped_column(
+        String(120), ForeignKey("facilities.id", ondelete="CASCADE")
+    )
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -60,7 +60,8 @@ class LoadReport:
         )
 
 
-async def _existing(conn: asyncpg.Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+async def existing_records(conn: asyncpg.Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored records of these ids, as JSON-ready dicts (the form diffs compare)."""
     rows = await conn.fetch(f"SELECT {FEATURE_COLUMNS} FROM facilities f WHERE f.id = ANY($1)", ids)
     return {row["id"]: record_from_row(row).model_dump(mode="json") for row in rows}
 
@@ -81,7 +82,7 @@ async def upsert(
     """Insert or update each facility by id inside the caller's transaction."""
     report = LoadReport()
     ids = [f.id for f in facilities]
-    existing = await _existing(conn, ids)
+    existing = await existing_records(conn, ids)
     rows, states, changes = [], [], []
     for facility in facilities:
         new = facility.model_dump(mode="json")
