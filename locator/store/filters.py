@@ -67,8 +67,10 @@ def conditions(filters: Filters, params: Params) -> list[str]:
     if not filters.include_closed:
         clauses += [f"f.status IS DISTINCT FROM '{status}'" for status in sorted(CLOSED)]
     if filters.bbox:
+        # As lon/lat geometry (index facilities_geom_gist): a box cast to geography would have
+        # great-circle edges, wrong for wide boxes and an error for one 180 degrees wide.
         box = ", ".join(params.add(v) for v in filters.bbox)
-        clauses.append(f"f.geog && ST_MakeEnvelope({box}, 4326)::geography")
+        clauses.append(f"f.geog::geometry && ST_MakeEnvelope({box}, 4326)")
     for name, value in filters.equals:
         if name not in PROPERTY_NAMES:  # names come from code, never from client text
             raise ValueError(f"not a facility property: {name}")

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -57,6 +58,8 @@ class FacilityTable(Base):
         Index("facilities_postcode", "postcode"),
         # The hours filter reads the distinct expressions through it (locator.store.filters).
         Index("facilities_opening_hours", "opening_hours"),
+        # Bounding-box filters compare lon/lat as geometry (locator.store.filters).
+        Index("facilities_geom_gist", text("(geog::geometry)"), postgresql_using="gist"),
     )
 
     id: Mapped[str] = mapped_column(String(120), primary_key=True)

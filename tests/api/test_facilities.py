@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.conftest import KNOWN
 
@@ -57,3 +58,20 @@ def test_openapi_describes_every_parameter_with_its_range(client: httpx.Client) 
     assert all(p.get("description") for p in params.values())
     content = spec["paths"]["/api/v1/nearest"]["get"]["responses"]["200"]["content"]
     assert "application/geo+json" in content
+
+
+@pytest.mark.parametrize(
+    "bbox",
+    ["-180,-90,180,90", "-180,0,0,60", "-179,-89,179,89", "-10,49,3,61"],
+    ids=["world", "half-world", "nearly-world", "great-britain"],
+)
+def test_a_wide_bbox_finds_every_facility_inside_it(client: httpx.Client, bbox: str) -> None:
+    response = client.get("/api/v1/facilities", params={"bbox": bbox, "include_closed": "true"})
+    assert response.status_code == 200
+    assert {f["id"] for f in response.json()["features"]} == {f.id for f in KNOWN}
+
+
+def test_the_ogc_api_takes_a_whole_world_bbox(client: httpx.Client) -> None:
+    response = client.get("/ogc/collections/facilities/items", params={"bbox": "-180,-90,180,90"})
+    assert response.status_code == 200
+    assert response.json()["numberMatched"] == len(KNOWN)
