@@ -1,7 +1,9 @@
 """Rebuild data/gazetteer.csv from the project's fact sheets and data/coventry.geojson.
 
-Run from the repository root: `.venv/bin/python data/build_gazetteer.py`. Each row says where it
-came from; `error_m` is how far a point found through that row may be from the place searched for.
+Run from the repository root: `.venv/bin/python data/build_gazetteer.py`. Each row's `source`
+names the original publication its point comes from (never one of our folders: it is what a
+geocoding answer shows); `error_m` is how far a point found through that row may be from the
+place searched for.
 """
 
 from __future__ import annotations
@@ -9,18 +11,29 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FACTS = ROOT.parent / "shared" / "facts"
 CODEPOINT = ROOT.parent / "shared" / "data" / "codepoint-open-2014-cv.csv"
 OUT = ROOT / "data" / "gazetteer.csv"
 
-SECTORS_SOURCE = "shared/facts/cv-postcode-sectors.csv (sector centroids)"
-DISTRICTS_SOURCE = "shared/facts/coventry.md section 4 [S45] RFOxbury/air_quality outcodes.csv"
-WARDS_SOURCE = "shared/facts/coventry-wards-2004-2026.csv (population-weighted point) [S20][S34]"
-FACILITIES_SOURCE = "data/coventry.geojson"
+# What each kind of row is derived from, named by the original publication. The sector file
+# (cv-postcode-sectors.csv) holds the mean point of each sector's postcodes in Code-Point Open.
+SECTORS_SOURCE = "Code-Point Open 2014, OS OpenData (mean point of the sector's postcodes)"
+DISTRICTS_SOURCE = (
+    "Outcode centroid list, GitHub RFOxbury/air_quality outcodes.csv (commit ad83c77)"
+)
+WARDS_SOURCE = (
+    "ONS mid-2015 Output Area population estimates, population-weighted within the ONS/OS 2013 "
+    "ward boundaries (2004-2026 wards)"
+)
+# A facility's point comes from the source its record cites with a note starting "Position:".
+POSITION_NOTE = "Position:"
+NO_POSITION_SOURCE = "no published point: estimated (see the facility's notes)"
 
 # CV1-CV8 outcode centroids, as tabulated in coventry.md section 4.
 DISTRICTS = {
@@ -34,13 +47,16 @@ DISTRICTS = {
     "CV8": (52.35110, -1.54336),
 }
 
-# Well-known places with a sourced point in coventry.md (source keys are that sheet's).
+# Well-known places with a sourced point in coventry.md (#1, #2, #14, #13; keys [S3] [S8] [S26]
+# [S25] are that sheet's).
 PLACES = [
-    ("War Memorial Park", 52.39052, -1.52459, 400, "coventry.md #1: OS grid SP324770 [S3]"),
-    ("Coombe Abbey Park", 52.41156, -1.40676, 500, "coventry.md #2: car park SP404794 [S8]"),
-    ("Coventry station", 52.40100, -1.51360, 150, "coventry.md #14: Wikipedia infobox [S26]"),
-    ("The Wave", 52.40567, -1.51094, 100, "coventry.md #13: Wikipedia via nearbywiki [S25]"),
-]
+    ("War Memorial Park", 52.39052, -1.52459, 400,
+     "Wikipedia, War Memorial Park, Coventry (OS grid SP324770)"),
+    ("Coombe Abbey Park", 52.41156, -1.40676, 500,
+     "tothehills blog, 15 Feb 2014, Coombe Country Park (car park grid reference SP 404 794)"),
+    ("Coventry station", 52.40100, -1.51360, 150, "Wikipedia, Coventry railway station (infobox)"),
+    ("The Wave", 52.40567, -1.51094, 100, "Wikipedia, The Wave, Coventry (via nearbywiki)"),
+]  # fmt: skip
 
 # Used when the Code-Point extract is absent: typical sector and district spreads in Coventry.
 DEFAULT_ERROR_M = {"sector": 1500, "district": 4000}
@@ -68,6 +84,14 @@ def spread_m() -> dict[str, int]:
         distances = sorted(math.hypot(p[0] - e, p[1] - n) for p in pts)
         spreads[key] = int(max(100, round(distances[int(0.9 * (len(distances) - 1))], -2)))
     return spreads
+
+
+def position_source(feature: dict[str, Any]) -> str:
+    """The title of the source the facility's point comes from, without our fact-sheet key."""
+    for source in feature["properties"].get("sources", []):
+        if (source.get("note") or "").startswith(POSITION_NOTE):
+            return re.sub(r"^(\[[A-Z0-9]+\]\s*)+", "", source["title"])
+    return NO_POSITION_SOURCE
 
 
 def rows() -> list[dict[str, object]]:
@@ -101,10 +125,11 @@ def rows() -> list[dict[str, object]]:
         props = feature["properties"]
         lon, lat = feature["geometry"]["coordinates"]
         error = int(props.get("location_accuracy_m") or 1000)
-        add(props["name"], "facility", lat, lon, error, f"{FACILITIES_SOURCE} id={feature['id']}")
+        where = position_source(feature)
+        add(props["name"], "facility", lat, lon, error, where)
         if props.get("postcode"):
             add(props["postcode"], "postcode", lat, lon, error,
-                f"{FACILITIES_SOURCE} id={feature['id']} (the facility's own point)")  # fmt: skip
+                f"{where} (the point of {props['name']}, which has this postcode)")  # fmt: skip
     return out
 
 

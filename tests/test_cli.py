@@ -55,13 +55,13 @@ def test_every_command_has_help(command: list[str]) -> None:
 def test_load_export_and_reload_round_trip(database: str, tmp_path: Path) -> None:
     loaded = run(database, "load", "data/coventry.geojson")
     assert loaded.returncode == 0, loaded.stderr
-    assert "14 added" in loaded.stdout
+    assert "21 added" in loaded.stdout
     exported = tmp_path / "export.geojson"
     result = run(database, "export", "--format", "geojson", "--output", str(exported))
     assert result.returncode == 0, result.stderr
-    assert len(json.loads(exported.read_text())["features"]) == 14
+    assert len(json.loads(exported.read_text())["features"]) == 21
     reloaded = run(database, "load", str(exported))
-    assert "0 added, 0 changed, 14 left unchanged" in reloaded.stdout
+    assert "0 added, 0 changed, 21 left unchanged" in reloaded.stdout
 
 
 def test_csv_export_has_a_header_and_a_row_per_facility(database: str) -> None:

@@ -43,7 +43,7 @@ async def _load_coventry(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def coventry_db() -> Iterator[str]:
-    """A database holding data/coventry.geojson (14 facilities)."""
+    """A database holding data/coventry.geojson (21 facilities)."""
     url = fresh_database("locator_test_pages")
     asyncio.run(_load_coventry(url))
     yield url
