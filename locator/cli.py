@@ -349,7 +349,7 @@ def import_command(
             report = _with_connection(run)
         except ImportFileError as exc:
             bar.stop()
-            typer.echo(f"error: nothing was imported.\n{path}: {exc}", err=True)
+            typer.echo(f"error: nothing was imported.\n{exc}", err=True)
             raise typer.Exit(2) from None
     if dry_run:
         typer.echo(f"{path}: dry run, nothing written. Would be: {report.summary()}")
