@@ -45,6 +45,8 @@ postcodes_app = typer.Typer(help="Postcode directory for offline geocoding.", no
 app.add_typer(postcodes_app, name="postcodes")
 
 T = TypeVar("T")
+# How many ids a summary names before it says "and N more".
+LISTED = 50
 
 
 def _with_connection(work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
@@ -107,7 +109,8 @@ def load(
     typer.echo(f"{path}: {report.summary()}")
     for label, ids in (("added", report.added), ("changed", report.changed)):
         if ids:
-            typer.echo(f"  {label}: {', '.join(ids)}")
+            more = f" and {len(ids) - LISTED} more" if len(ids) > LISTED else ""
+            typer.echo(f"  {label}: {', '.join(ids[:LISTED])}{more}")
 
 
 class ExportFormat(StrEnum):

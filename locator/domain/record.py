@@ -172,6 +172,8 @@ class FacilityProperties(BaseModel):
 
     @model_validator(mode="after")
     def _unverified_names_fields(self) -> FacilityProperties:
+        if not self.unverified and len(self.equipment_status) < 2:
+            return self  # nothing to check (the usual case: cheap for large loads)
         fields = type(self).model_fields
         unknown = {name for name in self.unverified if name not in fields} - {"location"}
         if unknown:
