@@ -36,9 +36,14 @@ lint: test-venv
 	$(BIN)/lint-imports
 	$(BIN)/pylint --disable=all --enable=duplicate-code --ignore=migrations --score=n locator
 
+# Every benchmark, each printing its figures and targets (they take several minutes).
 bench: PACKAGES = $(BENCH_PACKAGES)
 bench: system-packages test-venv
 	$(BIN)/python benchmarks/nearest.py
+	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/imports.py
+	$(BIN)/python benchmarks/coverage.py
+	$(BIN)/python benchmarks/pages.py
 
 .PHONY: system-packages
 system-packages:
