@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from locator.domain.vocabulary import Access, KeyScheme
+
 # Great Britain with its islands (Scilly to Shetland), for "are these coordinates swapped?".
 GB_BOUNDS = (-8.8, 49.8, 2.0, 61.0)  # min lon, min lat, max lon, max lat
 
@@ -83,3 +85,12 @@ CHANGING_PLACES_RE = re.compile(
 def mentions_changing_places(*texts: str | None) -> bool:
     """Whether any text mentions a Changing Places toilet, an adult changing bench or a hoist."""
     return any(text and CHANGING_PLACES_RE.search(text) for text in texts)
+
+
+def radar_fields(radar: bool | None) -> dict[str, str]:
+    """What a source's "RADAR key needed" yes / no / unknown says in our fields."""
+    if radar is True:
+        return {"key_scheme": KeyScheme.radar.value, "access": Access.key.value}
+    if radar is False:
+        return {"key_scheme": KeyScheme.none.value}
+    return {}

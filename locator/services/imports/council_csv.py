@@ -24,13 +24,14 @@ from pyproj import Transformer
 
 from locator.domain import hours, postcodes
 from locator.domain.record import UNSTORABLE_RE
-from locator.domain.vocabulary import Access, Category, KeyScheme
+from locator.domain.vocabulary import Category
 from locator.services.imports.candidates import (
     Candidate,
     ImportFileError,
     Rejected,
     in_great_britain,
     mentions_changing_places,
+    radar_fields,
     swapped,
 )
 
@@ -457,11 +458,7 @@ def _candidate(row: _Row, where: str, number: int, path: Path) -> Candidate:
             fields["postcode"] = postcodes.tidy(postcode)
         except ValueError:
             warnings.append(f"{row.label('postcode')}: {postcode!r} is not a UK postcode; left out")
-    if radar is True:
-        fields["key_scheme"] = KeyScheme.radar.value
-        fields["access"] = Access.key.value
-    elif radar is False:
-        fields["key_scheme"] = KeyScheme.none.value
+    fields.update(radar_fields(radar))
     for column, field_name in (
         ("managed_by", "operator"),
         ("report_tel", "phone"),

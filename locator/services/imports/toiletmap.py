@@ -20,13 +20,14 @@ from urllib.parse import quote
 
 from locator.domain import hours
 from locator.domain.record import UNSTORABLE_RE
-from locator.domain.vocabulary import Access, Category, KeyScheme
+from locator.domain.vocabulary import Category
 from locator.services.imports.candidates import (
     Candidate,
     ImportFileError,
     Rejected,
     in_great_britain,
     mentions_changing_places,
+    radar_fields,
     swapped,
 )
 
@@ -312,11 +313,7 @@ def _candidate(record: Any, where: str) -> Candidate:
     fields: dict[str, Any] = {"name": name, "category": category.value}
     if area:
         fields["locality"] = area
-    if radar is True:
-        fields["key_scheme"] = KeyScheme.radar.value
-        fields["access"] = Access.key.value
-    elif radar is False:
-        fields["key_scheme"] = KeyScheme.none.value
+    fields.update(radar_fields(radar))
 
     notes = []
     no_payment = _flag(record, "no_payment", warnings)
