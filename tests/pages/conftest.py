@@ -139,3 +139,11 @@ def axe_violations(page: Page) -> list[dict[str, object]]:
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+def wait_for_pins(page: Page) -> None:
+    """Until the map page's script has fetched (or skipped fetching) the pins for the view."""
+    page.wait_for_function(
+        "() => { const s = document.getElementById('map-status');"
+        " return s !== null && s.dataset.state === 'done'; }"
+    )

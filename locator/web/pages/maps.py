@@ -15,6 +15,7 @@ from typing import Any
 import folium
 from branca.element import Element, Figure, MacroElement
 from fastapi.templating import Jinja2Templates
+from folium.map import FitBounds
 from folium.plugins import LocateControl, MarkerCluster
 from folium.template import Template
 from markupsafe import Markup, escape
@@ -26,6 +27,8 @@ from locator.web.pages.words import FacilityView
 VENDOR = "/static/vendor"
 COVENTRY = (52.4081, -1.5106)
 PIN_SIZE = 44
+# The closest a fitted first view zooms in (a single facility, or a search right beside one).
+FIT_MAX_ZOOM = 15
 
 # Cluster bubbles say how many facilities they hold, in words for screen readers.
 CLUSTER_ICON = """
@@ -68,7 +71,10 @@ class PageMap(folium.Map):
         {% endmacro %}
         """
     )
-    default_js = [("leaflet", f"{VENDOR}/leaflet/leaflet.js")]
+    default_js = [
+        ("leaflet", f"{VENDOR}/leaflet/leaflet.js"),
+        ("locator_pins", "/static/js/pins.js"),
+    ]
     default_css = [("leaflet_css", f"{VENDOR}/leaflet/leaflet.css")]
 
 
@@ -98,10 +104,11 @@ class Raw(Element):
 
 
 class Pins(MacroElement):
-    """Every facility pin in one script, from data: cheap to render and never re-templated.
+    """Facility pins in one script, from data: cheap to render and never re-templated.
 
-    Each pin is a keyboard-reachable Leaflet marker (Enter opens its popup) whose DivIcon draws
-    the category letters and a state symbol; `facilityId` names it for the browser tests.
+    `static/js/pins.js` (loaded with Leaflet) draws them, as it draws the pins the map page
+    fetches for its view: keyboard-reachable markers (Enter opens the popup) whose DivIcon shows
+    the category letters and a state symbol; `facilityId` names each for the browser tests.
     """
 
     def __init__(
@@ -118,31 +125,11 @@ class Pins(MacroElement):
         figure = self.get_root()
         assert isinstance(figure, Figure)
         data = _json({"pins": self.pins, "origin": self.origin, "size": PIN_SIZE})
-        map_name = self._map_name()
         script = f"""
             (function (target, map, data) {{
-                var half = data.size / 2;
-                data.pins.forEach(function (p) {{
-                    var marker = L.marker([p.lat, p.lon], {{
-                        icon: L.divIcon({{html: p.html, className: p.className,
-                                          iconSize: [data.size, data.size],
-                                          iconAnchor: [half, data.size],
-                                          popupAnchor: [0, -data.size]}}),
-                        keyboard: p.popup !== null, riseOnHover: true, facilityId: p.id
-                    }});
-                    if (p.popup) {{
-                        marker.bindPopup(p.popup, {{maxWidth: 280, minWidth: 200,
-                            autoPanPaddingTopLeft: [60, 16], autoPanPaddingBottomRight: [12, 16]}});
-                    }}
-                    marker.addTo(target);
-                }});
-                if (data.origin) {{
-                    L.circleMarker([data.origin.lat, data.origin.lon], {{
-                        radius: 10, color: "#1d1d1b", weight: 3, fillColor: "#ffdd00",
-                        fillOpacity: 1, interactive: false
-                    }}).addTo(map);
-                }}
-            }})({self.target.get_name()}, {map_name}, {data});
+                window.locatorPins.draw(target, data.pins, data.size);
+                if (data.origin) {{ window.locatorPins.origin(map, data.origin); }}
+            }})({self.target.get_name()}, {self._map_name()}, {data});
         """
         figure.script.add_child(Raw(script), name=self.get_name())
         return ""
@@ -256,8 +243,14 @@ def facilities_map(
     facilities: Sequence[FacilityView],
     popups: Sequence[str],
     origin: tuple[float, float] | None = None,
+    show: Sequence[tuple[float, float]] = (),
 ) -> MapParts:
-    """The map page's map: one clustered pin per facility, a locate button, fitted to the data."""
+    """The map page's map: a locate button and a marker cluster holding the pins given (the
+    nearest to a searched place, or none), which `static/js/map-pins.js` fills for the view.
+
+    The first view fits the (lat, lon) points in `show` (the searched place and its nearest, or
+    the corners of the data's extent); else it is the searched place, else Coventry.
+    """
     m = base_map(settings, origin or COVENTRY, 13 if origin else 11)
     Locate(  # type: ignore[no-untyped-call]
         position="topleft", flyTo=False, showPopup=False, strings={"title": "Find my location"}
@@ -270,8 +263,10 @@ def facilities_map(
     pins = [pin(f, popup) for f, popup in zip(facilities, popups, strict=True)]
     near = {"lat": origin[0], "lon": origin[1]} if origin else None
     cluster.add_child(Pins(cluster, pins, near))
-    if facilities and not origin:
-        m.fit_bounds([[f.lat, f.lon] for f in facilities], padding=(20, 20))
+    if len(show) > 1:
+        fit = FitBounds([list(point) for point in show], padding=(20, 20), max_zoom=FIT_MAX_ZOOM)
+        fit.options["animate"] = False  # the first view appears at once, not zooming in
+        m.add_child(fit)
     Expose(m, cluster).add_to(m)
     return map_parts(m)
 

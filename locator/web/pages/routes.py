@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
+from locator.domain.errors import BadParameter
+from locator.domain.filters import BBOX_ALLOWED, Bbox, parse_bbox
 from locator.domain.record import MAX_ID_LENGTH
 from locator.services import geocode
 from locator.store import facilities as store
 from locator.store.nearest import nearest as find_nearest
-from locator.web.deps import AppSettings, Db, Templates
+from locator.web.deps import AppSettings, BboxParam, Db, Templates
 from locator.web.pages import maps, words
 from locator.web.pages.forms import PageFilters, PageFiltersDep
 
 router = APIRouter(include_in_schema=False)
 
 NEAREST_LIMIT = 10
+# After a search the map page holds the nearest pins (closed ones too) and lists the nearest few
+# that are not closed; static/js/map-pins.js fetches every other pin for the view.
+MAP_PINS_NEAR = NEAREST_LIMIT
 MAP_NEAREST = 5
-MAP_LIMIT = 1000
+# The most pins one /map/pins answer holds; beyond it the answer says it is truncated.
+PINS_LIMIT = 2000
+# How long the map page reuses the data's extent (a scan of every facility) for its first view.
+EXTENT_TTL_S = 60.0
 
 Lat = Annotated[float | None, Query(ge=-90, le=90)]
 Lon = Annotated[float | None, Query(ge=-180, le=180)]
@@ -63,6 +72,17 @@ async def resolve(
 SearchDep = Annotated[Search, Depends(resolve)]
 
 
+async def data_extent(request: Request, pool: Db) -> Bbox:
+    """The extent of every facility, kept on the app for EXTENT_TTL_S (new data shows soon)."""
+    now = time.monotonic()
+    kept: tuple[float, Bbox] | None = getattr(request.app.state, "map_extent", None)
+    if kept is not None and now - kept[0] < EXTENT_TTL_S:
+        return kept[1]
+    extent = await store.extent(pool)
+    request.app.state.map_extent = (now, extent)
+    return extent
+
+
 def _render(
     request: Request, templates: Jinja2Templates, name: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -78,28 +98,41 @@ async def map_page(
     choices: PageFiltersDep,
     search: SearchDep,
 ) -> HTMLResponse:
-    """Every facility on a map (closed ones too, marked); nearest first once a place is known."""
-    filters = choices.filters(include_closed=True)
+    """The map, holding only what its first view needs: the nearest once a place is known, else
+    no pins (the page's script fetches them for the view from /map/pins)."""
+    facilities: list[words.FacilityView] = []
+    nearest: list[words.FacilityView] = []
+    show: list[tuple[float, float]] = []
     if search.origin:
-        features = await find_nearest(pool, *search.origin, filters, MAP_LIMIT)
+        features = await find_nearest(
+            pool, *search.origin, choices.filters(include_closed=True), MAP_PINS_NEAR
+        )
+        facilities = [words.view(f, search.origin) for f in features]
+        nearest = [f for f in facilities if f.state.key != "closed"][:MAP_NEAREST]
+        show = [search.origin, *((f.lat, f.lon) for f in nearest)]
     else:
-        features = await store.listing(pool, filters, MAP_LIMIT, 0)
-    facilities = [words.view(f, search.origin) for f in features]
-    nearest = [f for f in facilities if f.state.key != "closed"][:MAP_NEAREST]
+        extent = await data_extent(request, pool)
+        if extent != store.WORLD:
+            min_lon, min_lat, max_lon, max_lat = extent
+            show = [(min_lat, min_lon), (max_lat, max_lon)]
     return _render(
         request,
         templates,
         "map.html",
         status=404 if search.error else 200,
         map=maps.facilities_map(
-            settings, facilities, [maps.popup_html(templates, f) for f in facilities], search.origin
+            settings,
+            facilities,
+            [maps.popup_html(templates, f) for f in facilities],
+            search.origin,
+            show,
         ),
         q=search.q,
         filters=choices,
         place=search.place,
         error=search.error,
-        nearest=nearest if search.origin else [],
-        shown=len(facilities),
+        nearest=nearest,
+        pins_url="/map/pins" + choices.query(),
         list_query=_query(choices, search),
         legend_states=[
             ("open", "✓", "open now"),
@@ -108,6 +141,27 @@ async def map_page(
             ("fault", "!", "hoist or bench out of order"),
             ("closed", "✕", "closed (temporarily or for good)"),
         ],
+    )
+
+
+@router.get("/map/pins")
+async def map_pins(
+    pool: Db, templates: Templates, choices: PageFiltersDep, bbox: BboxParam = None
+) -> JSONResponse:
+    """The map's pins inside `bbox` with the page's filters, closed ones too (marked), as
+    `{"pins": [maps.pin data], "truncated": bool}`: at most PINS_LIMIT, in id order, and
+    `truncated` when the box holds more. Words and popups are made here, as for the page."""
+    box = parse_bbox(bbox)
+    if box is None:
+        raise BadParameter("bbox is required", "bbox", BBOX_ALLOWED)
+    filters = choices.filters(include_closed=True, bbox=box)
+    features = await store.listing(pool, filters, PINS_LIMIT + 1, 0)
+    views = [words.view(f) for f in features[:PINS_LIMIT]]
+    return JSONResponse(
+        {
+            "pins": [maps.pin(v, maps.popup_html(templates, v)) for v in views],
+            "truncated": len(features) > PINS_LIMIT,
+        }
     )
 
 
