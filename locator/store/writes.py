@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
+import orjson
 
 from locator.domain.record import FacilityRecord, record_from_row
 from locator.store.facilities import FEATURE_COLUMNS
@@ -23,23 +24,33 @@ COLUMNS = [
 ]
 EQUIPMENT_COLUMNS = ["item", "working", "reason", "reported_at", "expected_fix", "source"]
 
+# Rows are copied (COPY, binary) into a scratch table shaped like `facilities` (JSON as text),
+# then upserted in one statement: far faster than a statement per facility.
+SCRATCH_SQL = f"""
+DROP TABLE IF EXISTS facility_import;
+CREATE TEMP TABLE facility_import AS
+    SELECT id, {", ".join(COLUMNS)}, 0::float8 AS lon, 0::float8 AS lat, synthetic
+    FROM facilities WITH NO DATA;
+ALTER TABLE facility_import ALTER COLUMN sources TYPE text
+"""
 UPSERT_SQL = f"""
 INSERT INTO facilities (id, {", ".join(COLUMNS)}, geog, synthetic)
-VALUES ($1, {", ".join(f"${n}" for n in range(2, len(COLUMNS) + 2))},
-        ST_SetSRID(ST_MakePoint(${len(COLUMNS) + 2}, ${len(COLUMNS) + 3}), 4326)::geography,
-        ${len(COLUMNS) + 4})
+SELECT id, {", ".join("sources::jsonb" if c == "sources" else c for c in COLUMNS)},
+       ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography, synthetic
+FROM facility_import
 ON CONFLICT (id) DO UPDATE SET
     {", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS)},
     geog = EXCLUDED.geog, synthetic = EXCLUDED.synthetic,
     version = facilities.version + 1, updated_at = now()
 """
+CHANGES_SQL = """
+DROP TABLE IF EXISTS change_import;
+CREATE TEMP TABLE change_import (facility_id text, actor text, action text, diff text)
+"""
 EQUIPMENT_SQL = f"""
 INSERT INTO equipment_status (facility_id, {", ".join(EQUIPMENT_COLUMNS)})
 VALUES ($1, {", ".join(f"${n}" for n in range(2, len(EQUIPMENT_COLUMNS) + 2))})
 """
-CHANGE_SQL = (
-    "INSERT INTO facility_changes (facility_id, actor, action, diff) VALUES ($1, $2, $3, $4)"
-)
 
 
 @dataclass
@@ -64,6 +75,10 @@ async def existing_records(conn: asyncpg.Connection, ids: list[str]) -> dict[str
     """The stored records of these ids, as JSON-ready dicts (the form diffs compare)."""
     rows = await conn.fetch(f"SELECT {FEATURE_COLUMNS} FROM facilities f WHERE f.id = ANY($1)", ids)
     return {row["id"]: record_from_row(row).model_dump(mode="json") for row in rows}
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _diff(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
@@ -91,21 +106,28 @@ async def upsert(
         if old is not None and not diff:
             report.unchanged.append(facility.id)
             continue
-        values = [new["sources"] if c == "sources" else getattr(facility, c) for c in COLUMNS]
+        values = [_json(new[c]) if c == "sources" else getattr(facility, c) for c in COLUMNS]
         rows.append((facility.id, *values, facility.lon, facility.lat, synthetic))
         states += [
             (facility.id, *(getattr(s, c) for c in EQUIPMENT_COLUMNS))
             for s in facility.equipment_status
         ]
-        changes.append((facility.id, actor, "create" if old is None else "update", diff))
+        changes.append((facility.id, actor, "create" if old is None else "update", _json(diff)))
         (report.added if old is None else report.changed).append(facility.id)
-    # A statement per table, each sent for all rows at once (asyncpg pipelines executemany).
-    await conn.executemany(UPSERT_SQL, rows)
+    await conn.execute(SCRATCH_SQL)
+    await conn.copy_records_to_table("facility_import", records=rows)
+    await conn.execute(UPSERT_SQL)
     await conn.execute(
         "DELETE FROM equipment_status WHERE facility_id = ANY($1)", [row[0] for row in rows]
     )
     await conn.executemany(EQUIPMENT_SQL, states)
-    await conn.executemany(CHANGE_SQL, changes)
+    await conn.execute(CHANGES_SQL)
+    await conn.copy_records_to_table("change_import", records=changes)
+    await conn.execute(
+        "INSERT INTO facility_changes (facility_id, actor, action, diff)"
+        " SELECT facility_id, actor, action, diff::jsonb FROM change_import"
+    )
+    await conn.execute("DROP TABLE facility_import; DROP TABLE change_import")
     others = await conn.fetch(
         "SELECT id FROM facilities WHERE NOT (id = ANY($1)) AND NOT synthetic ORDER BY id", ids
     )
