@@ -113,6 +113,7 @@ def read_geojson(path: Path) -> list[FacilityRecord]:
         raise LoadError(name, ["1: field 'features': expected a list"])
 
     id_lines = _id_lines(raw)
+    del raw  # the parsed document and the id lines are all that is needed: not the text twice
 
     def entries() -> Iterator[tuple[str, str, Callable[[], FacilityRecord]]]:
         for index, feature in enumerate(features):
