@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from locator.domain.features import FacilityCollection, feature_collection
 from locator.domain.filters import FilterParams
 from locator.store import nearest as store
-from locator.web.deps import Db
+from locator.web.deps import Db, query_model, query_parameters
 from locator.web.responses import ERROR_RESPONSES, GeoJSONResponse
 
 router = APIRouter(prefix="/api/v1", tags=["facilities"])
@@ -46,8 +46,11 @@ class NearestParams(FilterParams):
     response_class=GeoJSONResponse,
     responses=ERROR_RESPONSES,
     summary="Nearest facilities to a point",
+    openapi_extra={"parameters": query_parameters(NearestParams)},
 )
-async def nearest(pool: Db, params: Annotated[NearestParams, Query()]) -> GeoJSONResponse:
+async def nearest(
+    pool: Db, params: Annotated[NearestParams, Depends(query_model(NearestParams))]
+) -> GeoJSONResponse:
     """Facilities ordered by geodesic distance (WGS84 spheroid) from the point, filtered.
 
     Each feature carries every attribute (`null` = not known), `distance_m`, `open` at the asked
