@@ -6,7 +6,8 @@ import asyncio
 import datetime as dt
 import getpass
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -47,6 +48,22 @@ app.add_typer(postcodes_app, name="postcodes")
 T = TypeVar("T")
 # How many ids a summary names before it says "and N more".
 LISTED = 50
+
+
+@contextmanager
+def _progress_bar() -> Iterator[tuple[Progress, Callable[[str, int, int], None]]]:
+    """A progress bar on stderr, and the (stage, done, total) callback that moves it."""
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=STDERR
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        yield bar, progress
 
 
 def _with_connection(work: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
@@ -246,16 +263,7 @@ def areas_import(
     fields = areas.Fields(
         code_field, name_field, population_field, year_field, lat_field, lon_field
     )
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=STDERR
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done)
-
+    with _progress_bar() as (bar, progress):
         try:
             records = _with_connection(
                 lambda conn: areas.import_file(conn, path, fields, source, progress, make_valid)
@@ -325,15 +333,7 @@ def import_command(
         typer.echo("error: council-csv needs --source NAME (who publishes the file)", err=True)
         raise typer.Exit(2)
     licence = licence or default_licence
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=STDERR
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done)
+    with _progress_bar() as (bar, progress):
 
         async def run(conn: asyncpg.Connection) -> engine.Report:
             candidates = _read(format, path, encoding)
