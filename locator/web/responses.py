@@ -75,8 +75,8 @@ MALFORMED_BODY = {
 def complete_openapi(app: FastAPI) -> None:
     """Describe what routes may answer but FastAPI does not document: 422 bodies, 429 and 400.
 
-    FastAPI documents its own validation error shape; `locator.errors` sends `ErrorOut`
-    instead. The rate limit (`locator.http`) can answer any route but the probes with 429, and a
+    FastAPI documents its own validation error shape; `locator.web.errors` sends `ErrorOut`
+    instead. The rate limit (`locator.web.http`) can answer any route but the probes with 429, and a
     body that is not JSON gets a 400 before any route runs.
     """
     build = app.openapi

@@ -1,7 +1,7 @@
 """/ogc: OGC API - Features Part 1 so QGIS, GDAL, OWSLib and other GIS clients read the data.
 
 JSON (GeoJSON for features) by default, also for `Accept: */*`; HTML for `f=html` or a browser's
-`Accept: text/html`. The documents themselves are built in `locator.ogc`.
+`Accept: text/html`. The documents themselves are built in `locator.web.ogc.documents`.
 """
 
 from __future__ import annotations
