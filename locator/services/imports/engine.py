@@ -327,6 +327,7 @@ async def _close(
         if known.active and source_id not in seen:
             reasons[source_id] = f"no longer in {source}"
     targets = {before[s].facility_id: r for s, r in reasons.items() if s in before}
+    source_ids = {before[s].facility_id: s for s in reasons if s in before}
     if not targets:
         return
     vouched = await store.others(conn, source, list(targets))
@@ -343,7 +344,7 @@ async def _close(
         closed = FacilityRecord.model_validate({**record, **closing})
         plan.records.append(closed)
         report.closed.append((facility_id, reason))
-        source_id = next(s for s, k in before.items() if k.facility_id == facility_id)
+        source_id = source_ids[facility_id]
         plan.provenance.append((source, source_id, facility_id, before[source_id].fields, False))
 
 
