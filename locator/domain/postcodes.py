@@ -15,11 +15,6 @@ def compact(text: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", text.upper())
 
 
-def is_full(text: str) -> bool:
-    """Whether `text` (any case and spacing) is a whole UK postcode."""
-    return bool(FULL_RE.match(compact(text)))
-
-
 def spaced(code: str) -> str:
     """A compact full postcode with its one space: `CV11FY` -> `CV1 1FY`."""
     return f"{code[:-3]} {code[-3:]}"

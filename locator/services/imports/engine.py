@@ -24,7 +24,6 @@ import asyncpg
 from pydantic import ValidationError
 from rapidfuzz import fuzz
 
-from locator.domain import hours
 from locator.domain.record import MAX_ID_LENGTH, FacilityRecord, Source
 from locator.domain.vocabulary import Status
 from locator.services.geocode import QUALITY_ERROR_M
@@ -259,7 +258,6 @@ async def plan_import(
     clashes = await store.existing_ids(conn, list(new_ids.values()))
     for done, candidate in enumerate(placed):
         wanted = {**candidate.fields, "lat": candidate.lat, "lon": candidate.lon}
-        _keep_hours_known(wanted)
         if "sources" in wanted:  # in their stored form, so a re-import finds them equal
             wanted["sources"] = [Source.model_validate(s).model_dump(mode="json")
                                  for s in wanted["sources"]]  # fmt: skip
@@ -298,18 +296,6 @@ async def plan_import(
 
     await _close(conn, source, before, seen_ids, gone, report, plan)
     return report, plan
-
-
-def _keep_hours_known(wanted: dict[str, Any]) -> None:
-    """Hours the parser refuses stay unknown; their text is kept as a note (readers do this too)."""
-    expression = wanted.get("opening_hours")
-    if expression is None:
-        return
-    try:
-        hours.check(expression)
-    except hours.HoursError:
-        wanted["opening_hours"] = None
-        wanted.setdefault("opening_hours_note", expression)
 
 
 async def _close(

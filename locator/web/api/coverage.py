@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field
 
 from locator.domain.features import COORDINATE_DECIMALS, feature, feature_collection
 from locator.services import coverage
-from locator.web.deps import FILTER_PARAMETERS, Db, FilterDep
+from locator.web.deps import Db, FilterDep, QueryModelRoute
 from locator.web.responses import ERROR_RESPONSES, GeoJSONResponse
 
-router = APIRouter(prefix="/api/v1/coverage", tags=["coverage"])
+router = APIRouter(prefix="/api/v1/coverage", tags=["coverage"], route_class=QueryModelRoute)
 
 ThresholdsParam = Annotated[
     str,
@@ -176,7 +176,6 @@ def _share(people: int, total: int) -> float | None:
     response_model=CoverageOut,
     responses=ERROR_RESPONSES | {200: {"content": {"application/geo+json": {}, "text/csv": {}}}},
     summary="Coverage: each area's nearest facility and people within reach",
-    openapi_extra={"parameters": FILTER_PARAMETERS},
 )
 async def get_coverage(
     pool: Db,
@@ -228,7 +227,6 @@ async def get_coverage(
     response_class=GeoJSONResponse,
     responses=ERROR_RESPONSES,
     summary="Distance surface: a grid of cells with the distance to the nearest facility",
-    openapi_extra={"parameters": FILTER_PARAMETERS},
 )
 async def get_grid(pool: Db, filters: FilterDep, cell_m: CellParam = 500) -> GeoJSONResponse:
     """Square cells over the areas' extent (only cells touching an area where areas have
@@ -306,7 +304,6 @@ ThresholdParam = Annotated[
     response_model=SuggestOut,
     responses=ERROR_RESPONSES,
     summary="Where next: new sites that would bring the most people within reach",
-    openapi_extra={"parameters": FILTER_PARAMETERS},
 )
 async def get_suggest(
     pool: Db,
@@ -327,7 +324,6 @@ async def get_suggest(
     response_model=SuggestOut,
     responses=ERROR_RESPONSES,
     summary="Where next, among your own candidate sites",
-    openapi_extra={"parameters": FILTER_PARAMETERS},
 )
 async def post_suggest(
     pool: Db,

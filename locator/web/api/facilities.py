@@ -12,10 +12,10 @@ from locator.domain.features import FacilityCollection, FacilityFeature, feature
 from locator.domain.filters import parse_bbox
 from locator.domain.record import MAX_ID_LENGTH, SLUG_PATTERN
 from locator.store import facilities as store
-from locator.web.deps import FILTER_PARAMETERS, BboxParam, Db, FilterDep
+from locator.web.deps import BboxParam, Db, FilterDep, QueryModelRoute
 from locator.web.responses import ERROR_RESPONSES, GeoJSONResponse
 
-router = APIRouter(prefix="/api/v1", tags=["facilities"])
+router = APIRouter(prefix="/api/v1", tags=["facilities"], route_class=QueryModelRoute)
 
 
 @router.get(
@@ -24,7 +24,6 @@ router = APIRouter(prefix="/api/v1", tags=["facilities"])
     response_class=GeoJSONResponse,
     responses=ERROR_RESPONSES,
     summary="List facilities",
-    openapi_extra={"parameters": FILTER_PARAMETERS},
 )
 async def list_facilities(
     pool: Db,

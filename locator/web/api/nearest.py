@@ -10,10 +10,10 @@ from pydantic import Field
 from locator.domain.features import FacilityCollection, feature_collection
 from locator.domain.filters import FilterParams
 from locator.store import nearest as store
-from locator.web.deps import Db, query_model, query_parameters
+from locator.web.deps import Db, QueryModelRoute, query_model
 from locator.web.responses import ERROR_RESPONSES, GeoJSONResponse
 
-router = APIRouter(prefix="/api/v1", tags=["facilities"])
+router = APIRouter(prefix="/api/v1", tags=["facilities"], route_class=QueryModelRoute)
 
 
 class NearestParams(FilterParams):
@@ -46,7 +46,6 @@ class NearestParams(FilterParams):
     response_class=GeoJSONResponse,
     responses=ERROR_RESPONSES,
     summary="Nearest facilities to a point",
-    openapi_extra={"parameters": query_parameters(NearestParams)},
 )
 async def nearest(
     pool: Db, params: Annotated[NearestParams, Depends(query_model(NearestParams))]
