@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The checkout (or image folder) holding the package beside data/ and static/: the install is
@@ -55,6 +55,40 @@ class Settings(BaseSettings):
     )
     rate_limit_burst: int = Field(
         default=600, ge=1, description="Requests a client may make at once before the limit."
+    )
+    stale_after_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="An equipment state older than this is shown as the last known state, "
+        "never as current, and counts as unknown in filters.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs session cookies and form tokens. Unset: a random key the service "
+        "makes once and keeps in the database (shared by every worker).",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address people reach the service at: door signs' QR codes and links.",
+    )
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Mark cookies Secure. Unset: when public_url is https.",
+    )
+    session_hours: float = Field(default=8, gt=0, le=24 * 30, description="Editors' sessions.")
+    photo_dir: Path = Field(
+        default=PROJECT_ROOT / "var" / "photos",
+        description="Where uploaded photos are kept (create it writable by the service).",
+    )
+    photo_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    reports_per_hour: int = Field(
+        default=10,
+        ge=1,
+        description="Problem reports one address may send per hour (kept in memory only).",
+    )
+    sign_ins_per_15_min: int = Field(
+        default=10, ge=1, description="Sign-in attempts per address and per email address."
     )
     cache_max_age_s: int = Field(
         default=60, ge=0, description="How long clients and proxies may reuse a GET response."

@@ -32,3 +32,39 @@ class BadParameter(LocatorError):
 
 class NotFound(LocatorError):
     """No such thing."""
+
+
+class NotSignedIn(LocatorError):
+    """The request needs a valid API token or an editor's session."""
+
+
+class NotAllowed(LocatorError):
+    """The token or account is valid but may not do this."""
+
+
+class VersionRequired(LocatorError):
+    """A change must say which version it was made against (If-Match)."""
+
+
+class VersionConflict(LocatorError):
+    """Someone else changed the facility since the version the change was made against."""
+
+
+class Conflict(LocatorError):
+    """The request clashes with what is stored (an id already taken, a report already decided)."""
+
+
+class TooLarge(LocatorError):
+    """The body is larger than this endpoint accepts."""
+
+
+class Unsupported(LocatorError):
+    """The body is of a type this endpoint does not accept."""
+
+
+class TooMany(LocatorError):
+    """Too many requests of this kind from this address; try again later."""
+
+    def __init__(self, detail: str, retry_after_s: int, allowed: str | None = None):
+        super().__init__(detail, allowed=allowed)
+        self.retry_after_s = retry_after_s

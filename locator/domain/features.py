@@ -28,6 +28,11 @@ class EquipmentStatusOut(EquipmentStatus):
     """An item's state as answers give it (stored times come back in UTC)."""
 
     reported_at: dt.datetime | None = None
+    stale: bool = Field(
+        description="The state is older than the service's age limit (90 days unless set) or "
+        "undated: it is the last known state, not the current one, and filters count it as "
+        "unknown."
+    )
 
 
 class Directions(BaseModel):
@@ -57,6 +62,11 @@ class FacilityPropertiesOut(FacilityProperties):
         examples=[412.7],
     )
     directions: Directions
+    version: int = Field(
+        ge=1,
+        description="Goes up with every change to the facility, its equipment states included "
+        "(the ETag and If-Match of /api/v1/facilities/{id} carry it).",
+    )
 
 
 class FacilityFeature(Feature[Point, FacilityPropertiesOut]):
@@ -123,4 +133,5 @@ def facility_feature(
     if distance_m is not None:
         properties["distance_m"] = round(distance_m, 1)
     properties["directions"] = directions(row["lat"], row["lon"])
+    properties["version"] = row["version"]
     return feature(row["id"], point(row["lon"], row["lat"]), properties)

@@ -49,3 +49,10 @@ def is_open(expression: str | None, at: dt.datetime) -> bool | None:
 def now() -> dt.datetime:
     """The current time in Europe/London."""
     return dt.datetime.now(LONDON)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A time in UTC; one without an offset is UK local time (what people and files write)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=LONDON)
+    return value.astimezone(dt.UTC)

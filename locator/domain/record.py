@@ -56,17 +56,20 @@ class EquipmentStatus(BaseModel):
         default=None, description="When the state was reported (ISO 8601; no offset: UK time)."
     )
     expected_fix: dt.date | None = None
-    source: Text | None = Field(default=None, description="Who or what reported it.")
+    source: Text | None = Field(
+        default=None, description="Who or what reported it, e.g. `public report #12`."
+    )
+    confirmed: bool = Field(
+        default=True,
+        description="false: a visitor reported it and no editor has confirmed it yet "
+        "(shown at once: safety first).",
+    )
 
     @field_validator("reported_at")
     @classmethod
     def _uk_time(cls, value: dt.datetime | None) -> dt.datetime | None:
         """Naive times are UK local time; all are kept in UTC so stored and loaded compare equal."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=hours.LONDON)
-        return value.astimezone(dt.UTC)
+        return None if value is None else hours.as_utc(value)
 
 
 class Source(BaseModel):
@@ -146,12 +149,20 @@ class FacilityProperties(BaseModel):
     website: Text | None = None
     report_url: Text | None = Field(default=None, description="Where to report a problem.")
     status: Status | None = Field(default=None, description="null: not known.")
-    status_note: Text | None = None
+    status_note: Text | None = Field(
+        default=None, description="Why it is closed, or anything else about its status."
+    )
+    reopens_on: dt.date | None = Field(
+        default=None, description="When a temporarily closed facility expects to reopen."
+    )
     equipment_status: list[EquipmentStatus] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     licence: Text | None = None
     last_verified: dt.date | None = Field(
         default=None, description="When someone last confirmed this record (null: never)."
+    )
+    verified_by: Text | None = Field(
+        default=None, description='Who confirmed it and how, e.g. "editor #3, on site".'
     )
     unverified: list[Text] = Field(
         default_factory=list, description="Fields whose values come from no confirming source."
@@ -201,7 +212,21 @@ class FacilityRecord(FacilityProperties):
         return value
 
 
+STATE_FIELDS = EquipmentStatus.model_fields
+
+
 def record_from_row(row: Mapping[str, Any]) -> FacilityRecord:
-    """A stored facility (id, lat, lon and its fields) as the record a data file would hold."""
+    """A stored facility (id, lat, lon and its fields) as the record a data file would hold.
+
+    Visitors' unconfirmed reports are not part of the record: loads, imports and exports neither
+    see nor overwrite them.
+    """
     fields = FacilityRecord.model_fields
-    return FacilityRecord.model_validate({k: v for k, v in dict(row).items() if k in fields})
+    record = {k: v for k, v in dict(row).items() if k in fields}
+    if record.get("equipment_status"):
+        record["equipment_status"] = [
+            {k: v for k, v in state.items() if k in STATE_FIELDS}
+            for state in record["equipment_status"]
+            if state.get("confirmed", True)
+        ]
+    return FacilityRecord.model_validate(record)

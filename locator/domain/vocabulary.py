@@ -130,6 +130,9 @@ class EquipmentItem(Term):
     washbasin = "washbasin", "Washbasin"
     shower = "shower", "Shower"
     lighting = "lighting", "Lighting"
+    # A visitor found the room shut when it should be open (a `closed_or_locked` report).
+    entry = "entry", "Way in"
+    other = "other", "Other equipment"
 
 
 class Grade(Term):
@@ -149,7 +152,87 @@ ADJUSTABLE_BENCHES = frozenset(
 )
 CLOSED = frozenset({Status.temporarily_closed, Status.permanently_closed})
 # Items whose fault makes a Changing Places visit impossible: `working=true` leaves them out.
-ESSENTIAL_ITEMS = (EquipmentItem.hoist, EquipmentItem.bench)
+ESSENTIAL_ITEMS = (
+    EquipmentItem.hoist,
+    EquipmentItem.bench,
+    EquipmentItem.door,
+    EquipmentItem.entry,
+)
+
+
+class ReportKind(Term):
+    """What a visitor tells us about a facility (a public problem report)."""
+
+    equipment_not_working = "equipment_not_working", "Something is not working"
+    closed_or_locked = "closed_or_locked", "It was closed or locked when it should be open"
+    information_wrong = "information_wrong", "Some information here is wrong"
+    all_fine = "all_fine", "I used it today and everything worked"
+
+
+class ReportItem(Term):
+    """Which item a visitor found not working; each is one `EquipmentItem`."""
+
+    hoist = "hoist", "Hoist"
+    bench = "bench", "Changing bench"
+    door = "door", "Door"
+    alarm = "alarm", "Alarm"
+    lights = "lights", "Lights"
+    other = "other", "Something else"
+
+    @property
+    def equipment(self) -> EquipmentItem:
+        """The equipment state this report changes."""
+        return EquipmentItem.lighting if self is ReportItem.lights else EquipmentItem(self.value)
+
+
+class ReportState(Term):
+    """Where a report is in moderation."""
+
+    open = "open", "waiting for an editor"
+    accepted = "accepted", "accepted"
+    rejected = "rejected", "rejected"
+    duplicate = "duplicate", "a duplicate of another report"
+    cleared = "cleared", "cleared by a later report that all was fine"
+
+
+class Decision(Term):
+    """What an editor decides about a report."""
+
+    accept = "accept", "Accept"
+    reject = "reject", "Reject"
+    duplicate = "duplicate", "Mark as duplicate"
+
+
+class Role(Term):
+    """What an account may do: editors edit and moderate; admins also delete and manage."""
+
+    editor = "editor", "Editor"
+    admin = "admin", "Administrator"
+
+
+class Scope(Term):
+    """What an API token may do (never more than its user's role allows)."""
+
+    facilities_write = "facilities:write", "add and change facilities"
+    reports_moderate = "reports:moderate", "read and decide problem reports"
+    photos_write = "photos:write", "upload and moderate photos"
+    facilities_delete = "facilities:delete", "delete facilities (admins only)"
+
+
+class PhotoState(Term):
+    """Photos are shown only once an editor has approved them."""
+
+    pending = "pending", "waiting for approval"
+    approved = "approved", "approved"
+    rejected = "rejected", "rejected"
+
+
+class PhotoSubject(Term):
+    """What a photo shows."""
+
+    room = "room", "The room"
+    way_in = "way_in", "The way in"
+
 
 ANY = "any"
 # Filter values for what a visitor needs: `any` one, a group by its own name, or an exact type.

@@ -39,3 +39,41 @@ def date_words(value: Any) -> str:
     if isinstance(value, dt.datetime):
         value = value.astimezone(hours.LONDON).date()
     return f"{value.day} {value:%b %Y}"
+
+
+ACTIONS = {
+    "create": "added",
+    "update": "changed",
+    "report": "a visitor's report",
+    "moderation": "an editor's decision on a report",
+    "verify": "confirmed",
+    "delete": "deleted",
+    "photo": "a photo added",
+}
+
+
+def value_words(value: Any) -> str:
+    """A stored value in a few words: unknown, yes/no, or the value (states by their meaning)."""
+    if value is None or value == [] or value == "":
+        return "unknown"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, dict) and "working" in value:
+        words = {True: "working", False: "not working", None: "unknown"}[value["working"]]
+        return words if value.get("confirmed", True) else f"{words} (not yet confirmed)"
+    if isinstance(value, list):
+        return f"{len(value)} entries"
+    return str(value)
+
+
+def change_summary(action: str, diff: dict[str, Any]) -> str:
+    """ "hoist: mobile → ceiling_track; opening_hours: unknown → 24/7" (at most six fields)."""
+    parts = []
+    for name, (old, new) in list(diff.items())[:6]:
+        label = name.replace("equipment_status.", "").replace("_", " ")
+        parts.append(f"{label}: {value_words(old)} → {value_words(new)}")
+    if len(diff) > 6:
+        parts.append(f"and {len(diff) - 6} more")
+    return "; ".join(parts) or ACTIONS.get(action, action)

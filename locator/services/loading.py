@@ -21,7 +21,7 @@ import asyncpg
 from pydantic import ValidationError
 
 from locator.domain.record import FacilityRecord
-from locator.store.writes import LoadReport, upsert
+from locator.store.writes import LoadReport, edited_by_people, upsert
 
 __all__ = ["LoadError", "LoadReport", "load_file", "read_file"]
 
@@ -218,8 +218,20 @@ def read_file(path: Path) -> list[FacilityRecord]:
     return read_csv(path) if path.suffix.lower() == ".csv" else read_geojson(path)
 
 
-async def load_file(conn: asyncpg.Connection, path: Path) -> LoadReport:
-    """Validate all of `path`, then upsert it in one transaction (all or nothing)."""
+async def load_file(
+    conn: asyncpg.Connection, path: Path, overwrite_edits: bool = False
+) -> LoadReport:
+    """Validate all of `path`, then upsert it in one transaction (all or nothing).
+
+    Facilities an editor has changed are left as they are (the file no longer speaks for them)
+    unless `overwrite_edits`; they are listed in the report.
+    """
     facilities = read_file(path)
     async with conn.transaction():
-        return await upsert(conn, facilities, actor=f"load:{path.name}")
+        edited = [] if overwrite_edits else await edited_by_people(conn, [f.id for f in facilities])
+        keep = set(edited)
+        report = await upsert(
+            conn, [f for f in facilities if f.id not in keep], actor=f"load:{path.name}"
+        )
+        report.kept_edits = edited
+        return report

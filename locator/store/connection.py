@@ -59,6 +59,8 @@ def _server_settings(settings: Settings) -> dict[str, str]:
     return {
         "statement_timeout": str(settings.statement_timeout_ms),
         "application_name": "locator",
+        # Read by locator.store.filters.STALE_SQL: when an equipment state stops being current.
+        "locator.stale_after": f"{settings.stale_after_days} days",
     }
 
 

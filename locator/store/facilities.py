@@ -14,7 +14,7 @@ import asyncpg
 from locator.domain import hours
 from locator.domain.features import PROPERTY_NAMES, facility_feature
 from locator.domain.filters import Bbox, Filters
-from locator.store.filters import where
+from locator.store.filters import STALE_SQL, where
 from locator.store.sql import Executor, Params
 
 WORLD: Bbox = (-180.0, -90.0, 180.0, 90.0)
@@ -25,10 +25,12 @@ FEATURE_COLUMNS = ", ".join(
         "f.id",
         "ST_Y(f.geog::geometry) AS lat",
         "ST_X(f.geog::geometry) AS lon",
+        "f.version",
         *(f"f.{name}" for name in PROPERTY_NAMES),
         "(SELECT COALESCE(json_agg(json_build_object('item', e.item, 'working', e.working,"
         " 'reason', e.reason, 'reported_at', e.reported_at, 'expected_fix', e.expected_fix,"
-        " 'source', e.source) ORDER BY e.item), '[]') FROM equipment_status e"
+        f" 'source', e.source, 'confirmed', e.confirmed, 'stale', {STALE_SQL})"
+        " ORDER BY e.item), '[]') FROM equipment_status e"
         " WHERE e.facility_id = f.id) AS equipment_status",
     ]
 )

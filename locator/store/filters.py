@@ -17,6 +17,11 @@ from locator.domain.filters import Filters
 from locator.domain.vocabulary import BENCH_NEEDS, CLOSED, ESSENTIAL_ITEMS, HOIST_NEEDS, KeyScheme
 from locator.store.sql import Executor, Params
 
+# A state older than the configured age (`locator.stale_after`, set on every connection from the
+# settings) or undated is the last known state, not the current one: filters count it unknown.
+STALE_AFTER_SQL = "COALESCE(NULLIF(current_setting('locator.stale_after', true), ''), '90 days')"
+STALE_SQL = f"(e.reported_at IS NULL OR e.reported_at < now() - {STALE_AFTER_SQL}::interval)"
+
 # Every distinct stored expression, one index probe each (PostgreSQL has no skip scan).
 EXPRESSIONS_SQL = """
 WITH RECURSIVE e(expression) AS (
@@ -62,7 +67,7 @@ def conditions(filters: Filters, params: Params) -> list[str]:
         items = ", ".join(f"'{item}'" for item in ESSENTIAL_ITEMS)
         clauses.append(
             "NOT EXISTS (SELECT 1 FROM equipment_status e WHERE e.facility_id = f.id"
-            f" AND e.item IN ({items}) AND e.working = false)"
+            f" AND e.item IN ({items}) AND e.working = false AND NOT {STALE_SQL})"
         )
     if not filters.include_closed:
         clauses += [f"f.status IS DISTINCT FROM '{status}'" for status in sorted(CLOSED)]

@@ -1,8 +1,8 @@
 """Tables, declared with SQLAlchemy 2 and GeoAlchemy2; Alembic migrations are written from these.
 
-Designed for what comes next: `facility_changes` is the audit trail that editors and problem
-reports will write to, and `equipment_status` holds one row per item so a report can say "hoist
-out of order since Tuesday" without touching the facility record.
+`facility_changes` is the audit trail every writer (load, import, editor, token, public report)
+adds to, and the change feed reads in commit order; `equipment_status` holds one row per item so
+a report can say "hoist out of order since Tuesday" without touching the facility record.
 """
 
 from __future__ import annotations
@@ -28,9 +28,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import UserDefinedType
 
 from locator.domain import vocabulary
 from locator.domain.vocabulary import Term
+
+
+class XID8(UserDefinedType[Any]):
+    """PostgreSQL's 64-bit transaction id type."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "xid8"
 
 
 class Base(DeclarativeBase):
@@ -109,9 +119,11 @@ class FacilityTable(Base):
     report_url: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str | None] = mapped_column(Text)
     status_note: Mapped[str | None] = mapped_column(Text)
+    reopens_on: Mapped[dt.date | None] = mapped_column(Date)
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     licence: Mapped[str | None] = mapped_column(Text)
     last_verified: Mapped[dt.date | None] = mapped_column(Date)
+    verified_by: Mapped[str | None] = mapped_column(Text)
     unverified: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default="{}")
     notes: Mapped[str | None] = mapped_column(Text)
     synthetic: Mapped[bool] = mapped_column(Boolean, server_default="false")
@@ -136,13 +148,19 @@ class EquipmentStatusTable(Base):
     reported_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     expected_fix: Mapped[dt.date | None] = mapped_column(Date)
     source: Mapped[str | None] = mapped_column(Text)
+    # false: a visitor's report, shown at once, that no editor has confirmed yet.
+    confirmed: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    report_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class FacilityChangeTable(Base):
     """Audit trail: who changed which facility, when, through what, and the fields' old/new."""
 
     __tablename__ = "facility_changes"
-    __table_args__ = (Index("facility_changes_facility", "facility_id", "changed_at"),)
+    __table_args__ = (
+        Index("facility_changes_facility", "facility_id", "changed_at"),
+        Index("facility_changes_feed", "xid", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     facility_id: Mapped[str] = mapped_column(Text)
@@ -152,6 +170,134 @@ class FacilityChangeTable(Base):
     actor: Mapped[str] = mapped_column(Text)
     action: Mapped[str] = mapped_column(Text)
     diff: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    reason: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # The writing transaction: the change feed returns changes once every earlier one committed.
+    xid: Mapped[Any] = mapped_column(XID8, server_default=text("pg_current_xact_id()"))
+
+
+class ReportTable(Base):
+    """A public problem report: shown at once, decided by an editor, personal data purged later.
+
+    `previous` is the equipment state the report replaced, put back if the report is rejected.
+    """
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        _one_of("kind", vocabulary.ReportKind),
+        _one_of("state", vocabulary.ReportState),
+        Index("reports_facility", "facility_id", "created_at"),
+        Index("reports_open", "created_at", postgresql_where=text("state = 'open'")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    facility_id: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    item: Mapped[str | None] = mapped_column(Text)
+    field: Mapped[str | None] = mapped_column(Text)
+    correction: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    email: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text, server_default="open")
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    duplicate_of: Mapped[int | None] = mapped_column(Integer)
+    previous: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UserTable(Base):
+    """An editor or admin account (unique by lower-case email)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        _one_of("role", vocabulary.Role),
+        Index("users_email", text("lower(email)"), unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    email: Mapped[str] = mapped_column(Text)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiTokenTable(Base):
+    """A partner's API token: only its SHA-256 is kept; revoked tokens stay for the record."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(Text)
+    token_hash: Mapped[str] = mapped_column(Text, unique=True)
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(Text))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PhotoTable(Base):
+    """A photo of a room or its way in; the files are named by `digest` in the photo folder."""
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        _one_of("state", vocabulary.PhotoState),
+        _one_of("subject", vocabulary.PhotoSubject),
+        CheckConstraint("length(alt_text) > 0", name="alt_text_required"),
+        Index("photos_facility", "facility_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
+    facility_id: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(Text)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(Text)
+    alt_text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text, server_default="pending")
+    uploaded_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    decided_by: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FacilityTombstoneTable(Base):
+    """A deleted facility: its last record, who deleted it and why (deletes are never silent)."""
+
+    __tablename__ = "facility_tombstones"
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    deleted_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+    deleted_by: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    record: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class AppSecretTable(Base):
+    """Secrets the app makes itself when none is configured, shared by every worker."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
 
 
 class AreaTable(Base):

@@ -45,11 +45,19 @@ ON CONFLICT (id) DO UPDATE SET
 """
 CHANGES_SQL = """
 DROP TABLE IF EXISTS change_import;
-CREATE TEMP TABLE change_import (facility_id text, actor text, action text, diff text)
+CREATE TEMP TABLE change_import (
+    facility_id text, actor text, action text, diff text, reason text, source text
+)
 """
+# A record's states are confirmed ones. A visitor's unconfirmed report survives a write unless
+# the written state of that item is at least as recent (an editor's, or newer data).
 EQUIPMENT_SQL = f"""
 INSERT INTO equipment_status (facility_id, {", ".join(EQUIPMENT_COLUMNS)})
 VALUES ($1, {", ".join(f"${n}" for n in range(2, len(EQUIPMENT_COLUMNS) + 2))})
+ON CONFLICT (facility_id, item) DO UPDATE SET
+    {", ".join(f"{c} = EXCLUDED.{c}" for c in EQUIPMENT_COLUMNS[1:])},
+    confirmed = true, report_id = NULL
+WHERE EXCLUDED.reported_at >= equipment_status.reported_at
 """
 
 
@@ -61,14 +69,26 @@ class LoadReport:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     not_in_file: list[str] = field(default_factory=list)
+    kept_edits: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the CLI."""
+        kept = f", {len(self.kept_edits)} kept as editors left them" if self.kept_edits else ""
         return (
             f"{len(self.added)} added, {len(self.changed)} changed, "
-            f"{len(self.unchanged)} left unchanged; {len(self.not_in_file)} in the database "
-            "but not in the file were left as they are"
+            f"{len(self.unchanged)} left unchanged{kept}; {len(self.not_in_file)} in the "
+            "database but not in the file were left as they are"
         )
+
+
+async def edited_by_people(conn: asyncpg.Connection, ids: list[str]) -> list[str]:
+    """Those of `ids` an editor or admin has changed (through a page, a token or moderation)."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT facility_id FROM facility_changes"
+        " WHERE facility_id = ANY($1) AND actor ~ '^(editor|admin) #' ORDER BY facility_id",
+        ids,
+    )
+    return [row["facility_id"] for row in rows]
 
 
 async def existing_records(conn: asyncpg.Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -93,8 +113,13 @@ async def upsert(
     actor: str,
     *,
     synthetic: bool = False,
+    reason: str | None = None,
+    source: dict[str, Any] | None = None,
 ) -> LoadReport:
-    """Insert or update each facility by id inside the caller's transaction."""
+    """Insert or update each facility by id inside the caller's transaction.
+
+    `reason` and `source` go into the trail with each change (an editor's must give a source).
+    """
     report = LoadReport()
     ids = [f.id for f in facilities]
     existing = await existing_records(conn, ids)
@@ -112,20 +137,22 @@ async def upsert(
             (facility.id, *(getattr(s, c) for c in EQUIPMENT_COLUMNS))
             for s in facility.equipment_status
         ]
-        changes.append((facility.id, actor, "create" if old is None else "update", _json(diff)))
+        action = "create" if old is None else "update"
+        changes.append((facility.id, actor, action, _json(diff), reason, _json(source)))
         (report.added if old is None else report.changed).append(facility.id)
     await conn.execute(SCRATCH_SQL)
     await conn.copy_records_to_table("facility_import", records=rows)
     await conn.execute(UPSERT_SQL)
     await conn.execute(
-        "DELETE FROM equipment_status WHERE facility_id = ANY($1)", [row[0] for row in rows]
+        "DELETE FROM equipment_status WHERE facility_id = ANY($1) AND confirmed",
+        [row[0] for row in rows],
     )
     await conn.executemany(EQUIPMENT_SQL, states)
     await conn.execute(CHANGES_SQL)
     await conn.copy_records_to_table("change_import", records=changes)
     await conn.execute(
-        "INSERT INTO facility_changes (facility_id, actor, action, diff)"
-        " SELECT facility_id, actor, action, diff::jsonb FROM change_import"
+        "INSERT INTO facility_changes (facility_id, actor, action, diff, reason, source)"
+        " SELECT facility_id, actor, action, diff::jsonb, reason, source::jsonb FROM change_import"
     )
     await conn.execute("DROP TABLE facility_import; DROP TABLE change_import")
     others = await conn.fetch(
