@@ -1,4 +1,5 @@
-"""The `locator` command line: serve, migrate, load, export, synthesise and the dev database."""
+"""The `locator` command line: serve, migrate, load, export, synthesise, the dev database, and
+stewardship (accounts, API tokens, purging reports, door signs)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import asyncpg
 import typer
@@ -19,14 +20,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from locator.domain.errors import BadParameter
+from locator.domain.errors import BadParameter, Conflict, NotAllowed, NotFound
 from locator.domain.filters import FilterParams
-from locator.domain.vocabulary import BenchNeed, HoistNeed
+from locator.domain.reports import EMAIL_RE
+from locator.domain.vocabulary import BenchNeed, HoistNeed, Role, Scope
 from locator.services import areas, coverage, exporting, loading, postcodes
+from locator.services.auth import check_scopes, hash_password, new_token
 from locator.services.imports import engine
 from locator.services.imports.candidates import Candidate, ImportFileError, Rejected
+from locator.services.signs import door_sign, door_sign_urls
 from locator.settings import get_settings
-from locator.store import connection, devdb, synth
+from locator.store import accounts, connection, devdb, exports, facilities, reports, synth
 
 app = typer.Typer(
     help="Changing Places toilet locator.", no_args_is_help=True, add_completion=False
@@ -116,15 +120,27 @@ def load(
             "or CSV (.csv, as `export` writes)."
         ),
     ],
+    overwrite_edits: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite-edits",
+            help="Also replace facilities editors have changed (by default they are kept).",
+        ),
+    ] = False,
 ) -> None:
-    """Validate the whole file, then add or update its facilities by id in one transaction."""
+    """Validate the whole file, then add or update its facilities by id in one transaction.
+
+    Facilities an editor has changed since are kept as the editor left them, unless
+    --overwrite-edits; visitors' unconfirmed reports are always kept.
+    """
     try:
-        report = _with_connection(lambda conn: loading.load_file(conn, path))
+        report = _with_connection(lambda conn: loading.load_file(conn, path, overwrite_edits))
     except loading.LoadError as exc:
         typer.echo(f"error: nothing was loaded.\n{exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"{path}: {report.summary()}")
-    for label, ids in (("added", report.added), ("changed", report.changed)):
+    kept = ("kept as editors left them", report.kept_edits)
+    for label, ids in (("added", report.added), ("changed", report.changed), kept):
         if ids:
             more = f" and {len(ids) - LISTED} more" if len(ids) > LISTED else ""
             typer.echo(f"  {label}: {', '.join(ids[:LISTED])}{more}")
@@ -451,3 +467,201 @@ def _print_coverage(result: coverage.Coverage) -> None:
         for row in rows:
             table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
         console.print(table)
+
+
+# Stewardship: accounts, API tokens, report purging and door signs ---------------------------
+
+users_app = typer.Typer(help="Editors' accounts (they sign in at /admin).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+tokens_app = typer.Typer(
+    help="API tokens for apps that write (Bearer cpl_...).", no_args_is_help=True
+)
+app.add_typer(tokens_app, name="tokens")
+reports_app = typer.Typer(help="Visitors' problem reports.", no_args_is_help=True)
+app.add_typer(reports_app, name="reports")
+
+
+def _refuse(message: str) -> NoReturn:
+    """Say why on stderr and stop with status 2, as the other commands do."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _stamp(value: dt.datetime | None) -> str:
+    """A time for a listing: UTC to the minute, or '-'."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+@users_app.command("add")
+def users_add(
+    email: Annotated[str, typer.Argument(help="Their email address: how they sign in.")],
+    role: Annotated[
+        Role, typer.Option(help="editor: edit and moderate; admin: also delete facilities.")
+    ] = Role.editor,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin",
+            help="Read the password from the first line of standard input (for scripts) "
+            "instead of asking for it twice.",
+        ),
+    ] = False,
+) -> None:
+    """Add an account. The password is asked for twice, never echoed, and kept as a hash."""
+    email = email.strip()
+    if not EMAIL_RE.match(email):
+        _refuse(f"{email!r} is not an email address")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        hashed = hash_password(password)
+    except ValueError as exc:
+        _refuse(str(exc))
+    try:
+        user_id = _with_connection(lambda conn: accounts.add_user(conn, email, hashed, role.value))
+    except Conflict as exc:
+        _refuse(exc.detail)
+    typer.echo(f"added {role.value} #{user_id}: {email}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every account, oldest first (tab-separated)."""
+    rows = _with_connection(accounts.users)
+    typer.echo("id\temail\trole\tcreated (UTC)\tdisabled")
+    for row in rows:
+        disabled = _stamp(row["disabled_at"])
+        typer.echo(
+            f"{row['id']}\t{row['email']}\t{row['role']}\t{_stamp(row['created_at'])}\t{disabled}"
+        )
+
+
+@tokens_app.command("create")
+def tokens_create(
+    user: Annotated[str, typer.Option("--user", help="The email of the account it acts for.")],
+    name: Annotated[str, typer.Option("--name", help="What it is for, e.g. 'council sync'.")],
+    scopes: Annotated[
+        str,
+        typer.Option(
+            "--scopes",
+            help=f"Comma-separated, within the account's role: {', '.join(Scope.values())}.",
+        ),
+    ],
+) -> None:
+    """Make a token and print it once on standard output: only its hash is kept."""
+    wanted = list(dict.fromkeys(s.strip() for s in scopes.split(",") if s.strip()))
+    unknown = [s for s in wanted if s not in Scope.values()]
+    if not wanted or unknown:
+        said = f"unknown scope {', '.join(unknown)}; " if unknown else "no scopes given; "
+        _refuse(f"{said}allowed: {', '.join(Scope.values())}")
+    if not name.strip():
+        _refuse("--name must say what the token is for")
+
+    async def create(conn: asyncpg.Connection) -> tuple[int, str]:
+        found = await accounts.user_by_email(conn, user)
+        if found is None or found["disabled_at"] is not None:
+            raise NotFound(f"No active account for {user}", field="user")
+        check_scopes(found["role"], wanted)
+        token, hashed = new_token()
+        return await accounts.add_token(conn, found["id"], name.strip(), hashed, wanted), token
+
+    try:
+        token_id, token = _with_connection(create)
+    except (NotFound, NotAllowed) as exc:
+        _refuse(exc.detail)
+    typer.echo(token)
+    typer.echo(
+        f"token #{token_id} '{name.strip()}' for {user} ({', '.join(wanted)}). It is shown only "
+        "this once: keep it somewhere safe. `locator tokens revoke` stops it.",
+        err=True,
+    )
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """Every token with its account and scopes (never the token itself), tab-separated."""
+    rows = _with_connection(accounts.tokens)
+    typer.echo("id\tname\tuser\tscopes\tcreated (UTC)\tlast used\trevoked")
+    for row in rows:
+        times = "\t".join(_stamp(row[k]) for k in ("created_at", "last_used_at", "revoked_at"))
+        typer.echo(
+            f"{row['id']}\t{row['name']}\t{row['email']}\t{','.join(row['scopes'])}\t{times}"
+        )
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: Annotated[int, typer.Argument(help="The token's number (see `tokens list`).")],
+) -> None:
+    """Stop a token at once; its row stays for the record."""
+    try:
+        _with_connection(lambda conn: accounts.revoke_token(conn, token_id))
+    except NotFound as exc:
+        _refuse(exc.detail)
+    typer.echo(f"revoked token #{token_id}")
+
+
+@reports_app.command("purge")
+def reports_purge(
+    days: Annotated[
+        int, typer.Option(min=0, help="Purge reports closed more than this many days ago.")
+    ] = reports.PERSONAL_DATA_DAYS,
+) -> None:
+    """Delete reporters' emails and free text from reports closed more than DAYS ago.
+
+    Meant for a daily cron job, e.g. `15 3 * * * locator reports purge`. Open reports are kept
+    whole; closed ones keep their facts (what, when, the decision).
+    """
+    purged = _with_connection(lambda conn: reports.purge(conn, days))
+    typer.echo(f"purged {purged} report{'' if purged == 1 else 's'} closed over {days} days ago")
+
+
+class SignOutput(StrEnum):
+    pdf = "pdf"
+    png = "png"
+
+
+@app.command("signs")
+def signs_command(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", file_okay=False, help="Folder for the sign-ID.pdf|png files (made if missing)."
+        ),
+    ],
+    ids: Annotated[list[str] | None, typer.Argument(help="Facility ids.")] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every real facility (not synthetic ones).")
+    ] = False,
+    format: Annotated[
+        SignOutput, typer.Option("--format", help="pdf (an A5 page) or png (300 dpi).")
+    ] = SignOutput.pdf,
+) -> None:
+    """Door signs: an A5 sheet per facility whose QR code opens its problem report form."""
+    if bool(ids) == every:
+        _refuse("give facility ids or --all (not both)")
+
+    async def pick(conn: asyncpg.Connection) -> list[tuple[str, str]]:
+        if every:
+            return [(record.id, record.name) async for record in exports.records(conn)]
+        wanted = list(dict.fromkeys(ids or []))
+        names = {row["id"]: row["name"] for row in await facilities.by_ids(conn, wanted)}
+        missing = [fid for fid in wanted if fid not in names]
+        if missing:
+            raise NotFound(f"no facility with id {', '.join(missing)}", field="ids")
+        return [(fid, names[fid]) for fid in wanted]
+
+    try:
+        chosen = _with_connection(pick)
+    except NotFound as exc:
+        _refuse(f"{exc.detail}; nothing was written")
+    out.mkdir(parents=True, exist_ok=True)
+    public_url = get_settings().public_url
+    for facility_id, name in chosen:
+        report_url, short_url = door_sign_urls(public_url, facility_id)
+        path = out / f"sign-{facility_id}.{format.value}"
+        path.write_bytes(door_sign(name, report_url, short_url, format.value))
+        typer.echo(str(path))
+    typer.echo(f"{len(chosen)} door signs for {public_url}", err=True)

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     pool_size: int = Field(default=20, ge=1, le=200)
     statement_timeout_ms: int = Field(default=5000, ge=100)
+    pool_acquire_timeout_s: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="Longest a request waits for a database connection before a 503.",
+    )
     log_level: str = "info"
     tile_url: str = Field(
         default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",

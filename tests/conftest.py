@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import socket
 import threading
@@ -14,15 +15,18 @@ import httpx
 import pytest
 import uvicorn
 from geopy.distance import geodesic
+from PIL import ExifTags, Image
 from sqlalchemy.engine import make_url
 
 from locator.domain.record import FacilityRecord as Facility
+from locator.services import loading
 from locator.settings import Settings
 from locator.store import connection as db
 from locator.store import devdb, writes
 from locator.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
+COVENTRY_DATA = ROOT / "data" / "coventry.geojson"  # 21 real facilities
 CENTRE = (52.4000, -1.5000)
 
 
@@ -79,6 +83,10 @@ def facility(fid: str, bearing: float, metres: float, **fields: object) -> Facil
     return Facility.model_validate({**base, **fields, "id": fid, "lat": lat, "lon": lon})
 
 
+# A recent fault: states older than 90 days are stale, so a fixed date would expire.
+FAULT_REPORTED = (dt.datetime.now(dt.UTC) - dt.timedelta(days=14)).replace(
+    minute=0, second=0, microsecond=0
+)
 KNOWN = [
     facility(
         "t-ceiling-24h", 0, 300, registered=True, hoist="ceiling_track_full_room",
@@ -95,7 +103,7 @@ KNOWN = [
         opening_hours="Mo-Su 08:00-20:00",
         equipment_status=[
             {"item": "hoist", "working": False, "reason": "Motor fault",
-             "reported_at": "2026-11-17T09:00"},
+             "reported_at": FAULT_REPORTED.isoformat()},
         ],
     ),
     facility("t-unknown", 270, 1200, category="space_to_change", status=None),
@@ -127,6 +135,32 @@ def known_db() -> Iterator[str]:
     asyncio.run(_load(url, KNOWN))
     yield url
     drop_database(url)
+
+
+def phone_exif() -> Image.Exif:
+    """EXIF as a phone writes it: the camera, and where the photo was taken (uploads strip it)."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Canon"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (52.0, 24.0, 30.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "W"
+    gps[ExifTags.GPS.GPSLongitude] = (1.0, 30.0, 15.0)
+    # As Android writes it; EXIF tags are numbers, so this is what puts "GPS" in the bytes.
+    gps[ExifTags.GPS.GPSProcessingMethod] = b"ASCII\0\0\0GPS"
+    return exif
+
+
+async def _load_coventry(url: str) -> None:
+    async with db.connect(url) as conn:
+        await loading.load_file(conn, COVENTRY_DATA)
+
+
+def coventry_database(name: str) -> str:
+    """A new database (as `fresh_database` makes it) holding data/coventry.geojson."""
+    url = fresh_database(name)
+    asyncio.run(_load_coventry(url))
+    return url
 
 
 def drop_database(url: str) -> None:

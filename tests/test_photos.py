@@ -12,6 +12,7 @@ from PIL import ExifTags, Image, ImageCms
 
 from locator.services import photos
 from locator.services.photos import PhotoRejected, process
+from tests.conftest import phone_exif
 
 RED = (220, 30, 30)
 BLUE = (30, 30, 220)
@@ -71,17 +72,9 @@ def png_claiming(width: int, height: int) -> bytes:
 @pytest.fixture
 def phone_photo() -> bytes:
     """A 300x200 JPEG as a phone writes it: GPS, camera, orientation 6, ICC, XMP and a comment."""
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "Canon"
+    exif = phone_exif()
     exif[ExifTags.Base.Model] = "EOS 5D"
     exif[ExifTags.Base.Orientation] = 6
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (52.0, 24.0, 30.0)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "W"
-    gps[ExifTags.GPS.GPSLongitude] = (1.0, 30.0, 15.0)
-    # As Android writes it; EXIF tags are numbers, so this is what puts "GPS" in the bytes.
-    gps[ExifTags.GPS.GPSProcessingMethod] = b"ASCII\0\0\0GPS"
     icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     return encode(
         halves((300, 200), RED, BLUE),

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -42,6 +43,26 @@ def _storable(value: str) -> str:
 
 # Every text of the record: checked once, when it is read.
 Text = Annotated[str, AfterValidator(_storable)]
+
+
+def _link(*schemes: str) -> AfterValidator:
+    """A link a page may render: one of `schemes` (never `javascript:` or `data:`); a bare
+    `www.example.org` is taken as https."""
+
+    def check(value: str) -> str:
+        value = value.strip()
+        scheme = urlsplit(value).scheme.lower()  # drops tabs and newlines, as browsers do
+        if not scheme and "." in value and not any(c.isspace() for c in value):
+            return "https://" + value
+        if scheme not in schemes:
+            raise ValueError(f"must be a link starting with {' or '.join(schemes)}:")
+        return value
+
+    return AfterValidator(check)
+
+
+WebLink = Annotated[str, AfterValidator(_storable), _link("https", "http")]
+ReportLink = Annotated[str, AfterValidator(_storable), _link("https", "http", "mailto")]
 
 
 class EquipmentStatus(BaseModel):
@@ -78,7 +99,7 @@ class Source(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: Text
-    url: Text | None = None
+    url: WebLink | None = None
     note: Text | None = None
 
 
@@ -146,8 +167,10 @@ class FacilityProperties(BaseModel):
     carer_space: Bool = Field(default=None, description="Room for up to two carers.")
     phone: Text | None = None
     email: Text | None = None
-    website: Text | None = None
-    report_url: Text | None = Field(default=None, description="Where to report a problem.")
+    website: WebLink | None = None
+    report_url: ReportLink | None = Field(
+        default=None, description="The operator's own place to report a problem."
+    )
     status: Status | None = Field(default=None, description="null: not known.")
     status_note: Text | None = Field(
         default=None, description="Why it is closed, or anything else about its status."

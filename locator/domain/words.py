@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from locator.domain import hours
+from locator.domain.vocabulary import EquipmentItem
 
 COMPASS = [
     "north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west",
@@ -63,16 +64,26 @@ def value_words(value: Any) -> str:
     if isinstance(value, dict) and "working" in value:
         words = {True: "working", False: "not working", None: "unknown"}[value["working"]]
         return words if value.get("confirmed", True) else f"{words} (not yet confirmed)"
+    if isinstance(value, dict) and "alt_text" in value:
+        return f"a photo: {value['alt_text']}"
     if isinstance(value, list):
         return f"{len(value)} entries"
     return str(value)
+
+
+def field_words(name: str) -> str:
+    """A field's name for people: `equipment_status.entry` is "way in", `room_area_m2` "room
+    area m2"."""
+    if name.startswith("equipment_status."):
+        return EquipmentItem(name.split(".", 1)[1]).words.lower()
+    return name.replace("_", " ")
 
 
 def change_summary(action: str, diff: dict[str, Any]) -> str:
     """ "hoist: mobile → ceiling_track; opening_hours: unknown → 24/7" (at most six fields)."""
     parts = []
     for name, (old, new) in list(diff.items())[:6]:
-        label = name.replace("equipment_status.", "").replace("_", " ")
+        label = field_words(name)
         parts.append(f"{label}: {value_words(old)} → {value_words(new)}")
     if len(diff) > 6:
         parts.append(f"and {len(diff) - 6} more")

@@ -57,7 +57,8 @@ def check_scopes(role: str, scopes: list[str]) -> list[str]:
     allowed = ROLE_SCOPES[Role(role)]
     extra = [s for s in scopes if Scope(s) not in allowed]
     if extra:
-        raise NotAllowed(f"A {role} cannot hold {', '.join(extra)}", field="scopes")
+        article = "An" if role[:1] in "aeiou" else "A"
+        raise NotAllowed(f"{article} {role} cannot hold {', '.join(extra)}", field="scopes")
     return scopes
 
 
@@ -100,19 +101,28 @@ def token_principal(token: dict[str, Any]) -> Principal:
 
 
 class Signer:
-    """Signed, timestamped values: session cookies and the report form's token."""
+    """Signed, timestamped values, each for one purpose ("session", "login", "report-form",
+    "note"). The purpose is the salt, so a value signed for one purpose never loads for another.
+    """
 
     def __init__(self, secret: str) -> None:
-        self.serializer = URLSafeTimedSerializer(secret, salt="locator")
+        self._secret = secret
+        self._serializers: dict[str, URLSafeTimedSerializer] = {}
 
-    def dumps(self, value: Any) -> str:
-        """The value, signed with the time."""
-        return str(self.serializer.dumps(value))
+    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
+        if purpose not in self._serializers:
+            self._serializers[purpose] = URLSafeTimedSerializer(self._secret, salt=purpose)
+        return self._serializers[purpose]
 
-    def loads(self, signed: str, max_age_s: int) -> Any | None:
-        """The value, or None when forged, altered or older than `max_age_s`."""
+    def dumps(self, value: Any, *, purpose: str) -> str:
+        """The value, signed with the time, for `purpose` only."""
+        return str(self._serializer(purpose).dumps(value))
+
+    def loads(self, signed: str, max_age_s: int, *, purpose: str) -> Any | None:
+        """The value, or None when forged, altered, signed for another purpose or older than
+        `max_age_s`."""
         try:
-            return self.serializer.loads(signed, max_age=max_age_s)
+            return self._serializer(purpose).loads(signed, max_age=max_age_s)
         except BadSignature:
             return None
 

@@ -106,6 +106,12 @@ def _qr(report_url: str, side: int) -> Image.Image:
     return image.resize((modules * scale, modules * scale), Image.Resampling.NEAREST)
 
 
+def door_sign_urls(public_url: str, facility_id: str) -> tuple[str, str]:
+    """The sign's QR address (the report form) and the short address printed under it."""
+    base = public_url.rstrip("/")
+    return f"{base}/facilities/{facility_id}/report", f"{base.split('://', 1)[-1]}/r/{facility_id}"
+
+
 def door_sign(name: str, report_url: str, short_url: str, fmt: SignFormat) -> bytes:
     """An A5 sign for a facility's door: scan the QR (or type the short URL) to report a fault."""
     if fmt not in ("pdf", "png"):

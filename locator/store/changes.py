@@ -59,6 +59,11 @@ async def history(conn: Executor, facility_id: str) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+async def last_change(conn: Executor) -> int:
+    """The newest change's number: it moves on with every write, so caches can key on it."""
+    return int(await conn.fetchval("SELECT COALESCE(max(id), 0) FROM facility_changes"))
+
+
 def parse_cursor(raw: str | None) -> tuple[int, int]:
     """`xid.id` as numbers; `0` or nothing is the start of the trail."""
     if raw in (None, "", "0"):

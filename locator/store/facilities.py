@@ -1,4 +1,4 @@
-"""Reading facilities: by id, a page in id order, counts and the extent, as features.
+"""Reading facilities: by id, a page in id order, the editors' search, counts and the extent.
 
 Queries run on asyncpg with `$n` parameters and return just what responses need; no ORM on the
 request path. The filters' SQL is `locator.store.filters`; nearest is `locator.store.nearest`.
@@ -18,6 +18,13 @@ from locator.store.filters import STALE_SQL, where
 from locator.store.sql import Executor, Params
 
 WORLD: Bbox = (-180.0, -90.0, 180.0, 90.0)
+# An exact id first, then every name or id holding the pattern. No index serves `ILIKE '%..%'`,
+# so this reads the whole table: fine for the thousands of facilities there are.
+SEARCH_SQL = """
+SELECT id, name, locality, status FROM facilities
+WHERE id = $1 OR name ILIKE $2 ESCAPE '\\' OR id ILIKE $2 ESCAPE '\\'
+ORDER BY id = $1 DESC, name, id LIMIT $3
+"""
 
 # Everything a client sees about a facility `f`, in the record's order.
 FEATURE_COLUMNS = ", ".join(
@@ -52,6 +59,14 @@ async def facility(
     """One facility by id as a feature, or None."""
     rows = await by_ids(conn, [facility_id])
     return facility_feature(rows[0], at or hours.now()) if rows else None
+
+
+async def search(conn: Executor, text: str, limit: int) -> list[dict[str, Any]]:
+    """Facilities whose id is `text`, then those whose name or id contains it (any case, its
+    `%` and `_` taken literally), by name: id, name, locality and status."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = await conn.fetch(SEARCH_SQL, text, f"%{escaped}%", limit)
+    return [dict(row) for row in rows]
 
 
 async def listing(

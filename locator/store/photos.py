@@ -52,6 +52,12 @@ async def of_facility(
     return [dict(row) for row in rows]
 
 
+async def by_id(conn: Executor, photo_id: int) -> dict[str, Any] | None:
+    """One photo in any state, or None."""
+    row = await conn.fetchrow(f"SELECT {PHOTO_COLUMNS} FROM photos WHERE id = $1", photo_id)
+    return dict(row) if row else None
+
+
 async def pending(conn: Executor) -> list[dict[str, Any]]:
     """Every photo waiting for approval, oldest first."""
     rows = await conn.fetch(

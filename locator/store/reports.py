@@ -12,10 +12,12 @@ from typing import Any
 
 import asyncpg
 
+from locator.domain import hours
+from locator.domain.edits import ChangeSource, FacilityChange
 from locator.domain.errors import BadParameter, Conflict, NotFound
 from locator.domain.reports import ReportIn, immediate_changes, public_source
 from locator.domain.vocabulary import Bench, Decision, EquipmentItem, Hoist, ReportKind
-from locator.store import changes
+from locator.store import changes, edits
 from locator.store.sql import Executor
 
 STATE_COLUMNS = "item, working, reason, reported_at, expected_fix, source, confirmed, report_id"
@@ -66,21 +68,65 @@ def _vouched_for(facility: asyncpg.Record, states: dict[str, dict[str, Any]]) ->
     return items
 
 
+# The facility, locked (reports of one facility are applied one at a time), with its states.
+LOCK_SQL = """
+SELECT f.hoist, f.bench,
+       (SELECT COALESCE(json_agg(json_build_object('item', e.item, 'working', e.working,
+               'reason', e.reason, 'reported_at', e.reported_at, 'expected_fix', e.expected_fix,
+               'source', e.source, 'confirmed', e.confirmed, 'report_id', e.report_id)), '[]')
+        FROM equipment_status e WHERE e.facility_id = f.id) AS states
+FROM facilities f WHERE f.id = $1 FOR UPDATE OF f
+"""
+INSERT_SQL = """
+INSERT INTO reports (facility_id, kind, item, field, correction, details, seen_at, email,
+                     previous)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id
+"""
+# What a report sets at once, in one statement: the states, the trail, the facility's version.
+APPLY_SQL = """
+WITH states AS (
+    INSERT INTO equipment_status (facility_id, item, working, reason, reported_at, source,
+                                  confirmed, report_id)
+    SELECT $1, u.item, u.working, u.reason, $2, $3, false, $4
+    FROM unnest($5::text[], $6::bool[], $7::text[]) AS u(item, working, reason)
+    ON CONFLICT (facility_id, item) DO UPDATE SET working = EXCLUDED.working,
+        reason = EXCLUDED.reason, reported_at = EXCLUDED.reported_at, expected_fix = NULL,
+        source = EXCLUDED.source, confirmed = false, report_id = EXCLUDED.report_id
+    RETURNING 1
+), trail AS (
+    INSERT INTO facility_changes (facility_id, actor, action, diff, reason)
+    VALUES ($1, $3, 'report', $8, $9)
+    RETURNING 1
+)
+UPDATE facilities SET version = version + 1, updated_at = now() WHERE id = $1
+"""
+CLEAR_SQL = """
+UPDATE reports SET state = 'cleared', decided_at = now(), decided_by = $2,
+       decision_reason = 'A later visitor found everything working'
+WHERE facility_id = $1 AND state = 'open' AND id <> $3 AND seen_at <= $4
+  AND kind IN ('equipment_not_working', 'closed_or_locked')
+"""
+
+
 async def submit(conn: asyncpg.Connection, facility_id: str, report: ReportIn) -> int:
     """Store a report and apply what it changes at once; its id is the reporter's reference.
 
-    Runs in its own transaction; a state newer than what the visitor saw is left alone.
+    One transaction of four statements; a state newer than what the visitor saw is left alone.
     """
     seen_at = report.seen_at or dt.datetime.now(dt.UTC)
     async with conn.transaction():
-        facility = await conn.fetchrow(
-            "SELECT hoist, bench FROM facilities WHERE id = $1 FOR UPDATE", facility_id
-        )
+        facility = await conn.fetchrow(LOCK_SQL, facility_id)
         if facility is None:
             raise NotFound(f"No facility with id '{facility_id}'", field="facility_id")
+        states = {state["item"]: state for state in facility["states"]}
+        wanted = [
+            change
+            for change in immediate_changes(report, _vouched_for(facility, states))
+            if not _seen_later(states.get(change.item), seen_at)
+        ]
+        previous = {change.item.value: states.get(change.item) for change in wanted}
         report_id: int = await conn.fetchval(
-            "INSERT INTO reports (facility_id, kind, item, field, correction, details, seen_at,"
-            " email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            INSERT_SQL,
             facility_id,
             report.kind,
             report.item,
@@ -89,46 +135,39 @@ async def submit(conn: asyncpg.Connection, facility_id: str, report: ReportIn) -
             report.details,
             seen_at,
             report.email,
+            previous,
         )
-        states = await _states(conn, facility_id)
-        previous: dict[str, Any] = {}
-        diff: dict[str, Any] = {}
-        for change in immediate_changes(report, _vouched_for(facility, states)):
-            old = states.get(change.item)
-            if (
-                old
-                and old["reported_at"]
-                and dt.datetime.fromisoformat(old["reported_at"]) > seen_at
-            ):
-                continue  # someone saw it more recently than this visitor did
-            new = {
-                "item": change.item.value,
-                "working": change.working,
-                "reason": change.reason,
-                "reported_at": seen_at.isoformat(),
-                "source": public_source(report_id),
-                "confirmed": False,
-                "report_id": report_id,
-            }
-            await _put_state(conn, facility_id, new)
-            previous[change.item.value] = old
-            diff[f"equipment_status.{change.item.value}"] = [old, new]
+        source = public_source(report_id)
+        diff = {
+            f"equipment_status.{change.item.value}": [
+                previous[change.item.value],
+                {"item": change.item.value, "working": change.working, "reason": change.reason,
+                 "reported_at": seen_at.isoformat(), "source": source, "confirmed": False,
+                 "report_id": report_id},
+            ]
+            for change in wanted
+        }  # fmt: skip
+        await conn.execute(
+            APPLY_SQL,
+            facility_id,
+            seen_at,
+            source,
+            report_id,
+            [change.item.value for change in wanted],
+            [change.working for change in wanted],
+            [change.reason for change in wanted],
+            diff,
+            report.kind,
+        )
         if report.kind == ReportKind.all_fine:
-            await conn.execute(
-                "UPDATE reports SET state = 'cleared', decided_at = now(), decided_by = $2,"
-                " decision_reason = 'A later visitor found everything working'"
-                " WHERE facility_id = $1 AND state = 'open' AND id <> $3 AND seen_at <= $4"
-                " AND kind IN ('equipment_not_working', 'closed_or_locked')",
-                facility_id,
-                public_source(report_id),
-                report_id,
-                seen_at,
-            )
-        await conn.execute("UPDATE reports SET previous = $2 WHERE id = $1", report_id, previous)
-        await changes.record(
-            conn, facility_id, public_source(report_id), "report", diff, reason=report.kind
-        )
+            await conn.execute(CLEAR_SQL, facility_id, source, report_id, seen_at)
     return report_id
+
+
+def _seen_later(state: dict[str, Any] | None, seen_at: dt.datetime) -> bool:
+    """True when someone saw this item more recently than the visitor did."""
+    reported = state and state.get("reported_at")
+    return bool(reported) and dt.datetime.fromisoformat(str(reported)) > seen_at
 
 
 async def open_reports(conn: Executor, limit: int = OPEN_LIMIT) -> list[dict[str, Any]]:
@@ -158,15 +197,20 @@ async def decide(
     reason: str,
     actor: str,
     duplicate_of: int | None = None,
+    apply: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Accept (confirm what it set), reject or mark duplicate (put the old state back).
 
-    Accepting an `information_wrong` report records the decision only: the editor makes the
-    change itself through the editing form or PATCH, with its source.
+    Accepting may also `apply` a change to the facility's fields (what an `information_wrong`
+    report says is right, or a closure a `closed_or_locked` one revealed), with the report as
+    its source: in the same transaction, so the decision and the change stand or fall together.
     """
+    if apply and decision != Decision.accept:
+        raise BadParameter("Only an accepted report can change the facility", "set")
     async with conn.transaction():
         row = await conn.fetchrow(
-            "SELECT id, facility_id, state, previous FROM reports WHERE id = $1 FOR UPDATE",
+            "SELECT id, facility_id, state, previous, seen_at FROM reports WHERE id = $1"
+            " FOR UPDATE",
             report_id,
         )
         if row is None:
@@ -217,6 +261,14 @@ async def decide(
             reason,
             duplicate_of if decision == Decision.duplicate else None,
         )
+        if apply:
+            source = ChangeSource(title=f"{public_source(report_id)} (a visitor)",
+                                  date=row["seen_at"].astimezone(hours.LONDON).date())  # fmt: skip
+            change = FacilityChange(set=apply, source=source, reason=reason)
+            current = await edits.version(conn, facility_id)
+            if current is None:
+                raise NotFound(f"No facility with id '{facility_id}'", field="facility_id")
+            await edits.change(conn, facility_id, current, change, actor)
         if diff:
             await changes.record(
                 conn,

@@ -14,10 +14,23 @@ from fastapi.templating import Jinja2Templates
 from locator.settings import STATIC_DIR, Settings, get_settings
 from locator.store import connection
 from locator.web import errors, http, logs, responses
-from locator.web.api import coverage, exports, facilities, geocode, health, nearest
+from locator.web.api import (
+    changes,
+    coverage,
+    edits,
+    exports,
+    facilities,
+    geocode,
+    health,
+    nearest,
+    photos,
+    reports,
+)
 from locator.web.logs import AccessLog
 from locator.web.ogc import routes as ogc
+from locator.web.pages import admin
 from locator.web.pages import coverage as coverage_page
+from locator.web.pages import reports as report_pages
 from locator.web.pages import routes as pages
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -61,8 +74,12 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         app.include_router(router)
     app.include_router(coverage.router)
     app.include_router(geocode.router)
+    for router in (reports.router, edits.router, changes.router, photos.router):
+        app.include_router(router)
     app.include_router(pages.router)
     app.include_router(coverage_page.router)
+    app.include_router(report_pages.router)
+    app.include_router(admin.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     http.install(app, settings)
     responses.complete_openapi(app)

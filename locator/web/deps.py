@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import asyncpg
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
 
 from locator.domain.filters import BBOX_ALLOWED, FilterParams, Filters
+from locator.domain.record import MAX_ID_LENGTH, SLUG_PATTERN
 from locator.settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
@@ -129,5 +130,14 @@ BboxParam = Annotated[
     Query(
         description=f"Only facilities inside this box: {BBOX_ALLOWED}.",
         examples=["-1.62,52.36,-1.40,52.46"],
+    ),
+]
+
+FacilityId = Annotated[
+    str,
+    Path(
+        max_length=MAX_ID_LENGTH,
+        pattern=SLUG_PATTERN,
+        description="The facility's id: a lower-case slug, e.g. `central-library`.",
     ),
 ]

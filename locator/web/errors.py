@@ -13,16 +13,43 @@ import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from locator.domain.errors import BadParameter, LocatorError, NotFound
+from locator.domain.errors import (
+    BadParameter,
+    Conflict,
+    LocatorError,
+    NotAllowed,
+    NotFound,
+    NotSignedIn,
+    TooLarge,
+    TooMany,
+    Unsupported,
+    VersionConflict,
+    VersionRequired,
+)
 from locator.store.connection import DATABASE_ERRORS
+from locator.web.logs import Throttled
 
 log = logging.getLogger("locator")
+outage_log = Throttled(log)
 
 
 # The status code for each domain error; the body is the error's own.
-STATUS: dict[type[LocatorError], int] = {BadParameter: 422, NotFound: 404, LocatorError: 400}
+STATUS: dict[type[LocatorError], int] = {
+    BadParameter: 422,
+    NotFound: 404,
+    NotSignedIn: 401,
+    NotAllowed: 403,
+    Conflict: 409,
+    VersionConflict: 412,
+    TooLarge: 413,
+    Unsupported: 415,
+    VersionRequired: 428,
+    TooMany: 429,
+    LocatorError: 400,
+}
 
 UNAVAILABLE = "The facility database is not reachable just now. Please try again in a few seconds."
 
@@ -80,13 +107,24 @@ def _validation_body(exc: RequestValidationError) -> dict[str, Any]:
     return body
 
 
+def body_error(exc: ValidationError, *where: str) -> RequestValidationError:
+    """A pydantic error about part of a request body, as the 422 every route gives."""
+    errors = [dict(e, loc=("body", *where, *e["loc"])) for e in exc.errors(include_url=False)]
+    return RequestValidationError(errors)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into JSON bodies."""
 
     @app.exception_handler(LocatorError)
     async def _domain_error(_: Request, exc: LocatorError) -> JSONResponse:
         status = next(code for kind, code in STATUS.items() if isinstance(exc, kind))
-        return JSONResponse(exc.body(), status_code=status)
+        headers = {}
+        if isinstance(exc, NotSignedIn):
+            headers["WWW-Authenticate"] = 'Bearer realm="locator"'
+        if isinstance(exc, TooMany):
+            headers["Retry-After"] = str(exc.retry_after_s)
+        return JSONResponse(exc.body(), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -99,7 +137,7 @@ def install(app: FastAPI) -> None:
         )
 
     async def _database_down(_: Request, exc: Exception) -> JSONResponse:
-        log.warning("database unavailable: %s", type(exc).__name__)
+        outage_log.warning(type(exc).__name__, f"database unavailable: {type(exc).__name__}")
         return JSONResponse({"detail": UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
 
     for error_class in DATABASE_ERRORS:

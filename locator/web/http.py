@@ -1,22 +1,27 @@
-"""HTTP behaviour for third-party clients: CORS, conditional GETs, gzip and a per-client rate limit.
+"""HTTP behaviour every client relies on: CORS, security headers, OPTIONS and HEAD, a
+per-client rate limit, body limits, gzip and conditional GETs.
 
-Middleware order, outermost first: CORS (so even a 429 is readable from a browser), the rate
-limit, gzip, then ETags (computed over the uncompressed body, hence weak ETags).
+Middleware order, outermost first: CORS (so even a 429 is readable from a browser), security
+headers (on every answer), OPTIONS, HEAD as GET, the rate limit, the body limit, gzip, then
+ETags (computed over the uncompressed body, hence weak ETags).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 import time
 from collections.abc import Iterable
 from urllib.parse import parse_qsl
 
 import orjson
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from locator.settings import Settings
@@ -36,6 +41,21 @@ JSON_MEDIA = frozenset(
 def etag_for(body: bytes) -> str:
     """A weak validator: the same body always gets the same ETag, whatever its encoding."""
     return 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+VERSION_TAG_RE = re.compile(r'^(?:W/)?"v(\d{1,12})(?:-[0-9a-f]*)?"$')
+
+
+def version_etag(version: int, body: bytes) -> str:
+    """A facility's ETag: its version (what If-Match is checked against) and its body's hash
+    (its `open` changes with the clock while its version does not)."""
+    return f'W/"v{version}-{hashlib.blake2b(body, digest_size=6).hexdigest()}"'
+
+
+def version_of(if_match: str | None) -> int | None:
+    """The version an If-Match names, if it names one."""
+    found = VERSION_TAG_RE.match((if_match or "").strip())
+    return int(found.group(1)) if found else None
 
 
 def is_fresh(if_none_match: str | None, etag: str) -> bool:
@@ -80,6 +100,9 @@ def prefers_html(accept: str | None) -> bool:
 class ConditionalGet:
     """ETag and Cache-Control on successful GETs; 304 when If-None-Match names the ETag.
 
+    JSON may be reused for `max_age_s`; pages and a facility's own answer are `no-cache`
+    (revalidated each time), so a report or an edit shows at once.
+
     Whole bodies get an ETag hashed from their bytes. A streamed body is never buffered: a route
     that streams sets its own ETag (and may answer 304 before it queries anything).
     """
@@ -111,6 +134,10 @@ class ConditionalGet:
             nonlocal start, passing, swallowing
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("text/html"):
+                    # Pages say whether a hoist works: a browser must ask again every time
+                    # (a 304 when nothing changed), never show one from before a report.
+                    headers.setdefault("cache-control", f"{audience}, no-cache")
                 if message["status"] != 200:
                     if message["status"] == 304:  # a route answered it, e.g. an export
                         headers.setdefault("cache-control", cache_control)
@@ -176,8 +203,8 @@ def _with_header(send: Send, name: bytes, value: bytes) -> Send:
 class TokenBuckets:
     """One token bucket per client address, in memory only; idle (full) buckets are dropped."""
 
-    def __init__(self, per_minute: int, burst: int) -> None:
-        self.rate = per_minute / 60.0
+    def __init__(self, per_second: float, burst: int) -> None:
+        self.rate = per_second
         self.burst = float(burst)
         self.buckets: dict[str, tuple[float, float]] = {}
         self.pruned_at = time.monotonic()
@@ -211,7 +238,7 @@ class RateLimit:
     def __init__(self, app: ASGIApp, per_minute: int, burst: int) -> None:
         self.app = app
         self.per_minute = per_minute
-        self.buckets = TokenBuckets(per_minute, burst)
+        self.buckets = TokenBuckets(per_minute / 60.0, burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in PROBE_PATHS:
@@ -239,19 +266,186 @@ class RateLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+# Bodies the service takes: small JSON and forms, coverage candidate lists (5,000 sites), and
+# photos (with their multipart wrapping).
+BODY_LIMIT_BYTES = 64 * 1024
+COVERAGE_LIMIT_BYTES = 2 * 1024 * 1024
+MULTIPART_SLACK_BYTES = 64 * 1024
+
+
+class BodyLimit:
+    """413 for a body over the limit: at once by its Content-Length, or as soon as a streamed
+    body passes it (the app then reads a disconnect, and its answer is dropped)."""
+
+    def __init__(self, app: ASGIApp, upload_bytes: int) -> None:
+        self.app = app
+        self.upload_bytes = upload_bytes + MULTIPART_SLACK_BYTES
+
+    def limit(self, path: str) -> int:
+        """The most a body sent to `path` may hold."""
+        if path.endswith("/photos"):
+            return self.upload_bytes
+        if path.startswith("/api/v1/coverage"):
+            return COVERAGE_LIMIT_BYTES
+        return BODY_LIMIT_BYTES
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit(scope["path"])
+        length = Headers(scope=scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _send_413(send, limit)
+            return
+        seen = 0
+        refused = False
+
+        async def counting() -> Message:
+            nonlocal seen, refused
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit and not refused:
+                refused = True
+                await _send_413(send, limit)
+            return {"type": "http.disconnect"} if refused else message
+
+        async def unless_refused(message: Message) -> None:
+            if not refused:  # the app's own answer to a cut-off body is not sent
+                await send(message)
+
+        await self.app(scope, counting, unless_refused)
+
+
+async def _send_413(send: Send, limit: int) -> None:
+    body = orjson.dumps(
+        {
+            "detail": "The request body is larger than this endpoint accepts",
+            "field": "body",
+            "allowed": f"at most {limit:,} bytes",
+        }
+    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class HeadAsGet:
+    """HEAD is GET without the body (FastAPI routes only say GET): same status and headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app(dict(scope, method="GET"), receive, without_body)
+
+
+def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
+    """What every answer says about how browsers may use it."""
+    headers = [
+        (b"x-content-type-options", b"nosniff"),
+        # Page URLs can hold a searched position: other sites never see them.
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+        (b"permissions-policy", b"geolocation=(self), camera=(), microphone=(), payment=()"),
+    ]
+    if settings.public_url.startswith("https://"):
+        headers.append((b"strict-transport-security", b"max-age=31536000"))
+    return headers
+
+
+class SecurityHeaders:
+    """Adds `security_headers` to every answer that does not set its own."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.headers = security_headers(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers:
+                    headers.setdefault(name.decode(), value.decode())
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(app: FastAPI, path: str) -> set[str]:
+    """The methods some route answers at `path` (HEAD with GET, OPTIONS always), found the way
+    the router itself matches requests."""
+    methods = set()
+    for method in METHODS:
+        scope = {"type": "http", "path": path, "method": method, "root_path": ""}
+        if any(route.matches(scope)[0] == Match.FULL for route in app.router.routes):
+            methods.add(method)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return methods | {"OPTIONS"} if methods else set()
+
+
+class Options:
+    """OPTIONS anywhere (CORSMiddleware answers preflights before this): 204 with Allow, or
+    404 where nothing is."""
+
+    def __init__(self, app: ASGIApp, routes: FastAPI) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+        methods = allowed_methods(self.routes, scope["path"])
+        if methods:
+            response: Response = Response(
+                status_code=204, headers={"Allow": ", ".join(sorted(methods))}
+            )
+        else:
+            response = JSONResponse({"detail": "Not Found"}, status_code=404)
+        await response(scope, receive, send)
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the middleware, innermost first (Starlette wraps each new one around the others)."""
     app.add_middleware(ConditionalGet, max_age_s=settings.cache_max_age_s)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
+    app.add_middleware(BodyLimit, upload_bytes=settings.photo_max_bytes)
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(
             RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
         )
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(Options, routes=app)
+    app.add_middleware(SecurityHeaders, settings=settings)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "HEAD"],
-        allow_headers=["Accept", "If-None-Match"],
-        expose_headers=["ETag", "Retry-After", "Content-Disposition"],
+        allow_methods=["GET", "HEAD", "POST", "PATCH", "DELETE"],
+        allow_headers=["Accept", "If-None-Match", "If-Match", "Authorization", "Content-Type"],
+        expose_headers=["ETag", "Retry-After", "Content-Disposition", "Location"],
         max_age=86400,
     )

@@ -61,6 +61,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "The database is not reachable; retry after Retry-After seconds.",
     },
 }
+# What any write may answer besides its own errors.
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {
+        "content": ERROR_CONTENT,
+        "description": "No valid API token (Authorization: Bearer ...).",
+    },
+    403: {"content": ERROR_CONTENT, "description": "The token may not do this."},
+    **ERROR_RESPONSES,
+}
 TOO_MANY_REQUESTS = {
     "content": ERROR_CONTENT,
     "headers": RETRY_AFTER,

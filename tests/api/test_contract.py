@@ -7,6 +7,7 @@ under two minutes.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -21,8 +22,9 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
+from locator.settings import Settings
 from locator.web.app import create_app
-from tests.conftest import ServerThread
+from tests.conftest import KNOWN, ServerThread, _load, drop_database, fresh_database
 
 MAX_EXAMPLES = 50
 # What the contract is: no 5xx, and every answer documented and matching its schema. The
@@ -40,10 +42,16 @@ CONTRACT = [
 
 
 @pytest.fixture(scope="module")
-def contract_server(known_db: str) -> Iterator[ServerThread]:
-    """The app on the known facilities (without a rate limit: schemathesis is one busy client)."""
-    with ServerThread(known_db) as running:
+def contract_server() -> Iterator[ServerThread]:
+    """The app on a copy of the known facilities of its own: schemathesis sends reports too.
+
+    Without a rate limit: schemathesis is one busy client.
+    """
+    url = fresh_database("locator_test_contract")
+    asyncio.run(_load(url, KNOWN))
+    with ServerThread(url, Settings(rate_limit_per_minute=0, reports_per_hour=100_000)) as running:
         yield running
+    drop_database(url)
 
 
 # Our published document, loaded from the app itself (the same one /openapi.json serves).

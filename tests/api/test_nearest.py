@@ -7,7 +7,7 @@ import pytest
 from geopy.distance import geodesic
 
 from locator.domain.record import FacilityProperties
-from tests.conftest import CENTRE, KNOWN
+from tests.conftest import CENTRE, FAULT_REPORTED, KNOWN
 
 NEAR = {"lat": CENTRE[0], "lon": CENTRE[1]}
 # A Monday in November (GMT), Christmas Day (a Friday and a UK public holiday), a Monday 01:00.
@@ -154,9 +154,11 @@ def test_feature_carries_grade_equipment_status_and_directions(client: httpx.Cli
             "item": "hoist",
             "working": False,
             "reason": "Motor fault",
-            "reported_at": "2026-11-17T09:00:00+00:00",
+            "reported_at": FAULT_REPORTED.isoformat(),
             "expected_fix": None,
             "source": None,
+            "confirmed": True,
+            "stale": False,
         }
     ]
     lon, lat = features["t-ceiling-24h"]["geometry"]["coordinates"]

@@ -6,7 +6,6 @@ The browser may reach 127.0.0.1 only. Requests to the configured tile server get
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,10 +15,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
-from locator.services import loading as loader
 from locator.settings import get_settings
-from locator.store import connection as db
-from tests.conftest import ROOT, ServerThread, drop_database, fresh_database
+from tests.conftest import ROOT, ServerThread, coventry_database, drop_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,6 +26,11 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
+# The narrowest phone, and a 1280 px window at 200 % zoom: no page may scroll sideways at either.
+NARROW = pytest.mark.parametrize(
+    "viewport", [{"width": 320, "height": 640}, {"width": 640, "height": 400}],
+    ids=["320px", "200pct-zoom-of-1280"],
+)  # fmt: skip
 DESKTOP = {"width": 1280, "height": 800}
 # A 1x1 transparent PNG, served for every tile.
 BLANK_TILE = base64.b64decode(
@@ -36,16 +38,10 @@ BLANK_TILE = base64.b64decode(
 )
 
 
-async def _load_coventry(url: str) -> None:
-    async with db.connect(url) as conn:
-        await loader.load_file(conn, ROOT / "data" / "coventry.geojson")
-
-
 @pytest.fixture(scope="session")
 def coventry_db() -> Iterator[str]:
     """A database holding data/coventry.geojson (21 facilities)."""
-    url = fresh_database("locator_test_pages")
-    asyncio.run(_load_coventry(url))
+    url = coventry_database("locator_test_pages")
     yield url
     drop_database(url)
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page
 from tests.conftest import ROOT, ServerThread
 from tests.pages.conftest import (
     DESKTOP,
+    NARROW,
     PHONE,
     Traffic,
     axe_violations,
@@ -82,7 +83,7 @@ def test_popup_says_status_equipment_access_and_links(
     popup.wait_for()
     text = popup.inner_text()
     assert "Coventry railway station" in text
-    assert "Hoist out of order since" in text
+    assert "Hoist: last known not working on 24 May 2023; current state unknown" in text
     assert "RADAR key" in text
     assert "Opening hours unknown" in text
     assert " m " in text or " km " in text  # distance from the searched postcode
@@ -270,10 +271,7 @@ def test_axe_finds_no_violations(
     assert traffic.blocked == []
 
 
-@pytest.mark.parametrize(
-    "viewport", [{"width": 320, "height": 640}, {"width": 640, "height": 400}],
-    ids=["320px", "200pct-zoom-of-1280"],
-)  # fmt: skip
+@NARROW
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_sideways_scrolling(
     browser: Browser, site: ServerThread, viewport: dict[str, int], name: str

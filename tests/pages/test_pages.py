@@ -79,7 +79,7 @@ def test_unknown_is_said_as_unknown(http: httpx.Client) -> None:
 
 def test_facility_page_shows_faults_and_key(http: httpx.Client) -> None:
     html = http.get("/facilities/coventry-railway-station").text
-    assert "Hoist out of order" in html
+    assert "Hoist: last known not working on 24 May 2023; current state unknown" in html
     assert "RADAR key" in html
     assert "geo:52.401" in html
 

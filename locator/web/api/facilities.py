@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from locator.domain.errors import NotFound
 from locator.domain.features import FacilityCollection, FacilityFeature, feature_collection
 from locator.domain.filters import parse_bbox
-from locator.domain.record import MAX_ID_LENGTH, SLUG_PATTERN
 from locator.store import facilities as store
-from locator.web.deps import BboxParam, Db, FilterDep, QueryModelRoute
+from locator.web.deps import BboxParam, Db, FacilityId, FilterDep, QueryModelRoute
+from locator.web.http import version_etag
 from locator.web.responses import ERROR_RESPONSES, GeoJSONResponse
 
 router = APIRouter(prefix="/api/v1", tags=["facilities"], route_class=QueryModelRoute)
@@ -48,19 +48,15 @@ async def list_facilities(
     },
     summary="One facility",
 )
-async def get_facility(
-    pool: Db,
-    facility_id: Annotated[
-        str,
-        Path(
-            max_length=MAX_ID_LENGTH,
-            pattern=SLUG_PATTERN,
-            description="The facility's id: a lower-case slug, e.g. `central-library`.",
-        ),
-    ],
-) -> GeoJSONResponse:
-    """Everything known about one facility, including what is not known and its sources."""
+async def get_facility(pool: Db, facility_id: FacilityId) -> GeoJSONResponse:
+    """Everything known about one facility, including what is not known and its sources.
+
+    The ETag names the facility's version: send it back as `If-Match` to change the facility.
+    """
     feature = await store.facility(pool, facility_id)
     if feature is None:
         raise NotFound(f"No facility with id '{facility_id}'", field="facility_id")
-    return GeoJSONResponse(feature)
+    response = GeoJSONResponse(feature)
+    response.headers["etag"] = version_etag(feature["properties"]["version"], bytes(response.body))
+    response.headers["cache-control"] = "public, no-cache"  # revalidated: edits show at once
+    return response

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -13,9 +13,13 @@ from fastapi.templating import Jinja2Templates
 from locator.domain.errors import BadParameter
 from locator.domain.filters import BBOX_ALLOWED, Bbox, parse_bbox
 from locator.domain.record import MAX_ID_LENGTH
+from locator.domain.vocabulary import ReportKind
 from locator.services import geocode
+from locator.store import changes
 from locator.store import facilities as store
+from locator.store import photos as photo_store
 from locator.store.nearest import nearest as find_nearest
+from locator.web.auth import SessionPrincipal
 from locator.web.deps import AppSettings, BboxParam, Db, Templates
 from locator.web.pages import maps, words
 from locator.web.pages.forms import PageFilters, PageFiltersDep
@@ -29,8 +33,8 @@ MAP_PINS_NEAR = NEAREST_LIMIT
 MAP_NEAREST = 5
 # The most pins one /map/pins answer holds; beyond it the answer says it is truncated.
 PINS_LIMIT = 2000
-# How long the map page reuses the data's extent (a scan of every facility) for its first view.
-EXTENT_TTL_S = 60.0
+# The facility page lists this many of the latest changes; the API has the rest.
+HISTORY_SHOWN = 20
 
 Lat = Annotated[float | None, Query(ge=-90, le=90)]
 Lon = Annotated[float | None, Query(ge=-180, le=180)]
@@ -73,13 +77,14 @@ SearchDep = Annotated[Search, Depends(resolve)]
 
 
 async def data_extent(request: Request, pool: Db) -> Bbox:
-    """The extent of every facility, kept on the app for EXTENT_TTL_S (new data shows soon)."""
-    now = time.monotonic()
-    kept: tuple[float, Bbox] | None = getattr(request.app.state, "map_extent", None)
-    if kept is not None and now - kept[0] < EXTENT_TTL_S:
+    """The extent of every facility, kept on the app until the data changes (any write, in any
+    worker, adds to the trail: one index probe tells)."""
+    version = await changes.last_change(pool)
+    kept: tuple[int, Bbox] | None = getattr(request.app.state, "map_extent", None)
+    if kept is not None and kept[0] == version:
         return kept[1]
     extent = await store.extent(pool)
-    request.app.state.map_extent = (now, extent)
+    request.app.state.map_extent = (version, extent)
     return extent
 
 
@@ -138,7 +143,7 @@ async def map_page(
             ("open", "✓", "open now"),
             ("shut", "☾", "closed now (outside its hours)"),
             ("unknown", "?", "opening hours unknown"),
-            ("fault", "!", "hoist or bench out of order"),
+            ("fault", "!", "hoist, bench, door or way in out of order, or reported so"),
             ("closed", "✕", "closed (temporarily or for good)"),
         ],
     )
@@ -197,9 +202,14 @@ async def nearest_page(
 
 @router.get("/facilities/{facility_id}", response_class=HTMLResponse)
 async def facility_page(
-    request: Request, pool: Db, settings: AppSettings, templates: Templates, facility_id: str
+    request: Request,
+    pool: Db,
+    settings: AppSettings,
+    templates: Templates,
+    editor: SessionPrincipal,
+    facility_id: str,
 ) -> HTMLResponse:
-    """Everything known about one facility, including what is not known."""
+    """Everything known about one facility, including what is not known, and what changed."""
     feature = await store.facility(pool, facility_id[:MAX_ID_LENGTH])
     if feature is None:
         return _render(
@@ -210,8 +220,11 @@ async def facility_page(
             heading="Facility not found",
             message="We have no facility at this address. It may have been removed.",
         )
+    rows, photos = await asyncio.gather(
+        changes.history(pool, feature["id"]), photo_store.of_facility(pool, feature["id"])
+    )
     facility = words.view(feature)
-    return _render(
+    response = _render(
         request,
         templates,
         "facility.html",
@@ -220,4 +233,16 @@ async def facility_page(
         details=words.details(feature["properties"]),
         address=words.address(feature["properties"]),
         map=maps.facility_map(settings, facility),
+        report_kinds=[(kind.value, kind.words) for kind in ReportKind],
+        history=words.history(rows[:HISTORY_SHOWN]),
+        history_total=len(rows),
+        history_capped=len(rows) >= changes.HISTORY_LIMIT,
+        photos=words.photos(photos),
+        editor=editor,
+        safe_url=words.safe_url,
     )
+    # Pages are revalidated every time (locator.web.http); an editor's (with its links) is
+    # theirs alone.
+    if editor:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
