@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import orjson
@@ -26,6 +27,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 DATABASE_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # e.g. a connection lost in the middle of a query
     asyncpg.CannotConnectNowError,
     asyncpg.QueryCanceledError,
     asyncpg.TooManyConnectionsError,
@@ -79,23 +81,43 @@ async def keep_session(conn: asyncpg.Connection) -> None:
     """Skip asyncpg's reset round trip on release: the app never changes session state."""
 
 
+class BoundedPool(asyncpg.Pool):  # type: ignore[misc]
+    """A pool whose every wait for a connection is bounded (asyncpg's default is forever).
+
+    A request that cannot get a connection within `acquire_timeout_s` fails with TimeoutError,
+    which the web answers with 503 and Retry-After, instead of queueing behind a lock or a
+    stuck client for as long as they last.
+    """
+
+    acquire_timeout_s: float = 2.0
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return super().acquire(timeout=self.acquire_timeout_s if timeout is None else timeout)
+
+
 async def create_pool(url: str | None = None, settings: Settings | None = None) -> asyncpg.Pool:
-    """The web app's asyncpg pool: no ORM, statements time out.
+    """The web app's asyncpg pool: no ORM, statements time out, waits for a connection too.
 
     `min_size=0` lets the app start while the database is down; connections the database dropped
     are replaced by the pool, so the service recovers by itself when the database is back.
     """
     settings = settings or get_settings()
-    return await asyncpg.create_pool(
+    pool = BoundedPool(
         asyncpg_dsn(url, settings),
         min_size=0,
         max_size=settings.pool_size,
+        max_queries=50_000,
         max_inactive_connection_lifetime=60,
         timeout=5,
         init=init_connection,
         reset=keep_session,
         server_settings=_server_settings(settings),
+        loop=None,
+        connection_class=asyncpg.Connection,
+        record_class=asyncpg.Record,
     )
+    pool.acquire_timeout_s = settings.pool_acquire_timeout_s
+    return await pool
 
 
 @asynccontextmanager

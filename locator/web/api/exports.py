@@ -15,6 +15,7 @@ import asyncpg
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
+from locator.domain.errors import TooMany
 from locator.services import exporting
 from locator.store.exports import fingerprint
 from locator.web.deps import Db
@@ -46,17 +47,51 @@ def _responses(media_type: str, schema: dict[str, Any], what: str) -> dict[int |
     return {
         200: {"description": what, "content": {media_type: {"schema": schema}}},
         304: {"description": "Not modified since the ETag sent in If-None-Match."},
+        429: {"description": "Too many downloads at once; retry after Retry-After seconds."},
         503: ERROR_RESPONSES[503],
     }
 
 
+# A client that stops reading leaves its export's transaction idle: the database ends it after
+# this long, giving the pooled connection back. And exports may hold at most a quarter of the
+# pool at once, so downloads never starve searches.
+IDLE_EXPORT_S = 30
+EXPORT_SHARE = 4
+
+
+class Running:
+    """How many exports this worker is streaming (counted while they actually stream)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+def _running(request: Request) -> Running:
+    running: Running | None = getattr(request.app.state, "exports_running", None)
+    if running is None:
+        running = request.app.state.exports_running = Running()
+    return running
+
+
 async def _stream(
-    pool: asyncpg.Pool, chunks: Callable[[asyncpg.Connection], AsyncIterator[Any]]
+    pool: asyncpg.Pool,
+    running: Running,
+    chunks: Callable[[asyncpg.Connection], AsyncIterator[Any]],
 ) -> AsyncIterator[Any]:
-    """The export from one consistent, read-only snapshot."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        async for chunk in chunks(conn):
-            yield chunk
+    """The export from one consistent, read-only snapshot, counted while it streams."""
+    running.count += 1
+    try:
+        async with (
+            pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            await conn.execute(
+                f"SET LOCAL idle_in_transaction_session_timeout = '{IDLE_EXPORT_S}s'"
+            )
+            async for chunk in chunks(conn):
+                yield chunk
+    finally:
+        running.count -= 1
 
 
 async def _export(
@@ -72,9 +107,16 @@ async def _export(
     etag = f'W/"{digest}"'
     if is_fresh(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
+    running, most = _running(request), max(1, pool.get_max_size() // EXPORT_SHARE)
+    if running.count >= most:
+        raise TooMany(
+            "Too many downloads are running; please try again in a minute",
+            retry_after_s=30,
+            allowed=f"{most} downloads at once",
+        )
     disposition = f'attachment; filename="{filename}"'
     return response_class(
-        _stream(pool, chunks), headers={"ETag": etag, "Content-Disposition": disposition}
+        _stream(pool, running, chunks), headers={"ETag": etag, "Content-Disposition": disposition}
     )
 
 
