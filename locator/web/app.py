@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from locator.settings import STATIC_DIR, Settings, get_settings
@@ -32,6 +31,7 @@ from locator.web.pages import admin
 from locator.web.pages import coverage as coverage_page
 from locator.web.pages import reports as report_pages
 from locator.web.pages import routes as pages
+from locator.web.static import HashedStaticFiles, static_url
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
+    app.state.templates.env.globals["static_url"] = static_url
     errors.install(app)
     # exports first: /api/v1/facilities.geojson must never reach a facilities route.
     for router in (exports.router, nearest.router, facilities.router, health.router, ogc.router):
@@ -80,7 +81,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     app.include_router(coverage_page.router)
     app.include_router(report_pages.router)
     app.include_router(admin.router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", HashedStaticFiles(STATIC_DIR), name="static")
     http.install(app, settings)
     responses.complete_openapi(app)
     app.add_middleware(AccessLog)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Iterator
 
@@ -136,3 +137,15 @@ def test_downloads_that_are_not_read_cannot_take_every_connection(large_db: str)
         refused, retry, search = asyncio.run(scenario())
     assert refused == 429 and retry == "30"
     assert search == 200
+
+
+def test_static_files_have_content_hashed_urls_cached_for_a_year(client: httpx.Client) -> None:
+    page = client.get("/").text
+    found = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{12})"', page)
+    assert found, "the page links its stylesheet by content hash"
+    versioned = client.get(found.group(1))
+    assert versioned.status_code == 200
+    assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    plain = client.get("/static/css/site.css")
+    assert plain.headers["cache-control"] == "public, no-cache"
+    assert plain.content == versioned.content

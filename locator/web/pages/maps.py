@@ -23,8 +23,9 @@ from markupsafe import Markup, escape
 from locator.domain.features import feature
 from locator.settings import Settings
 from locator.web.pages.words import FacilityView
+from locator.web.static import static_url
 
-VENDOR = "/static/vendor"
+LOCATE = "vendor/locatecontrol/L.Control.Locate.min"
 COVENTRY = (52.4081, -1.5106)
 PIN_SIZE = 44
 # The closest a fitted first view zooms in (a single facility, or a search right beside one).
@@ -72,24 +73,28 @@ class PageMap(folium.Map):
         """
     )
     default_js = [
-        ("leaflet", f"{VENDOR}/leaflet/leaflet.js"),
-        ("locator_pins", "/static/js/pins.js"),
+        ("leaflet", static_url("vendor/leaflet/leaflet.js")),
+        ("locator_pins", static_url("js/pins.js")),
     ]
-    default_css = [("leaflet_css", f"{VENDOR}/leaflet/leaflet.css")]
+    default_css = [("leaflet_css", static_url("vendor/leaflet/leaflet.css"))]
 
 
 class Cluster(MarkerCluster):
     """MarkerCluster from /static/vendor (our own cluster icons replace its default theme)."""
 
-    default_js = [("markerclusterjs", f"{VENDOR}/markercluster/leaflet.markercluster.js")]
-    default_css = [("markerclustercss", f"{VENDOR}/markercluster/MarkerCluster.css")]
+    default_js = [("markerclusterjs", static_url("vendor/markercluster/leaflet.markercluster.js"))]
+    default_css = [("markerclustercss", static_url("vendor/markercluster/MarkerCluster.css"))]
 
 
 class Locate(LocateControl):
     """LocateControl ("Find my location") from /static/vendor."""
 
-    default_js = [("Control_locate_min_js", f"{VENDOR}/locatecontrol/L.Control.Locate.min.js")]
-    default_css = [("Control_locate_min_css", f"{VENDOR}/locatecontrol/L.Control.Locate.min.css")]
+    default_js = [
+        ("Control_locate_min_js", static_url("vendor/locatecontrol/L.Control.Locate.min.js"))
+    ]
+    default_css = [
+        ("Control_locate_min_css", static_url("vendor/locatecontrol/L.Control.Locate.min.css"))
+    ]
 
 
 class Raw(Element):
