@@ -101,6 +101,8 @@ def serve(
         log_level=settings.log_level,
         access_log=False,  # uvicorn's access log prints query strings, which hold positions
         proxy_headers=True,
+        server_header=False,  # no "server: uvicorn" for probes to read
+        timeout_keep_alive=5,  # idle keep-alive connections are closed after 5 s
     )
 
 

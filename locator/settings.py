@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,12 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="The address people reach the service at: door signs' QR codes and links.",
     )
+    allowed_hosts: str = Field(
+        default="",
+        description="Comma-separated host names the service answers to, besides the host of "
+        "public_url, localhost and 127.0.0.1 (any other Host header gets 400, so links the "
+        "service builds can never point elsewhere).",
+    )
     secure_cookies: bool | None = Field(
         default=None,
         description="Mark cookies Secure. Unset: when public_url is https.",
@@ -99,6 +106,13 @@ class Settings(BaseSettings):
     cache_max_age_s: int = Field(
         default=60, ge=0, description="How long clients and proxies may reuse a GET response."
     )
+
+
+def allowed_hosts(settings: Settings) -> list[str]:
+    """Every host name the service answers to."""
+    public = urlsplit(settings.public_url).hostname or ""
+    extra = [h.strip() for h in settings.allowed_hosts.split(",") if h.strip()]
+    return sorted({"127.0.0.1", "localhost", "::1", public, *extra} - {""})
 
 
 @lru_cache

@@ -21,10 +21,11 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from locator.settings import Settings
+from locator.settings import Settings, allowed_hosts
 
 # Probes must answer whatever a client does, and must never be cached.
 PROBE_PATHS = frozenset({"/healthz", "/readyz"})
@@ -441,6 +442,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(HeadAsGet)
     app.add_middleware(Options, routes=app)
     app.add_middleware(SecurityHeaders, settings=settings)
+    # A Host header is copied into links (OGC documents): only known hosts are answered.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(settings))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

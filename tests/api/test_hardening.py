@@ -149,3 +149,14 @@ def test_static_files_have_content_hashed_urls_cached_for_a_year(client: httpx.C
     plain = client.get("/static/css/site.css")
     assert plain.headers["cache-control"] == "public, no-cache"
     assert plain.content == versioned.content
+
+
+def test_an_unknown_host_header_is_refused_so_links_cannot_point_elsewhere(
+    client: httpx.Client,
+) -> None:
+    evil = client.get("/ogc", headers={"Host": "evil.example"})
+    assert evil.status_code == 400
+    assert "evil.example" not in evil.text
+    good = client.get("/ogc?f=json")
+    assert good.status_code == 200
+    assert all(link["href"].startswith("http://127.0.0.1:") for link in good.json()["links"])
