@@ -8,9 +8,10 @@ BIN := $(VENV)/bin
 LOCATOR := $(BIN)/locator
 DATA ?= data/coventry.geojson
 # Debian packages: what running needs (PostgreSQL + PostGIS), what the tests add (Chromium and
-# fonts for the browser tests, gdal-bin for the OGC client tests) and what the benchmark adds (wrk).
+# fonts for the browser tests, gdal-bin for the OGC client tests, redis-server for the shared rate
+# limits test) and what the benchmark adds (wrk).
 RUN_PACKAGES := postgresql-15 postgresql-15-postgis-3
-TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-liberation gdal-bin
+TEST_PACKAGES := $(RUN_PACKAGES) chromium fonts-liberation gdal-bin redis-server
 BENCH_PACKAGES := $(RUN_PACKAGES) wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -31,6 +31,7 @@ from locator.services.imports.candidates import Candidate, ImportFileError, Reje
 from locator.services.signs import door_sign, door_sign_urls
 from locator.settings import get_settings
 from locator.store import accounts, connection, devdb, exports, facilities, reports, synth
+from locator.web.app import server_options
 
 app = typer.Typer(
     help="Changing Places toilet locator.", no_args_is_help=True, add_completion=False
@@ -99,10 +100,7 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
-        access_log=False,  # uvicorn's access log prints query strings, which hold positions
-        proxy_headers=True,
-        server_header=False,  # no "server: uvicorn" for probes to read
-        timeout_keep_alive=5,  # idle keep-alive connections are closed after 5 s
+        **server_options(settings),
     )
 
 

@@ -57,11 +57,19 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=600,
         ge=0,
-        description="Requests each client address may make per minute (0: no limit). "
-        "Counted per worker process.",
+        description="Requests each client address may make per minute (0: no limit). Counted "
+        "per worker process, or across all of them with redis_url.",
     )
-    rate_limit_burst: int = Field(
-        default=600, ge=1, description="Requests a client may make at once before the limit."
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for rate limits shared by every worker and machine, e.g. "
+        "redis://127.0.0.1:6379/0. Unset: each worker counts in its own memory.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses of proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (uvicorn's forwarded_allow_ips). Unset: none, so a "
+        "client cannot pick its own address for the rate limits.",
     )
     stale_after_days: int = Field(
         default=90,

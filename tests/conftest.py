@@ -23,7 +23,7 @@ from locator.services import loading
 from locator.settings import Settings
 from locator.store import connection as db
 from locator.store import devdb, writes
-from locator.web.app import create_app
+from locator.web.app import create_app, server_options
 
 ROOT = Path(__file__).resolve().parents[1]
 COVENTRY_DATA = ROOT / "data" / "coventry.geojson"  # 21 real facilities
@@ -177,10 +177,11 @@ class ServerThread:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        app = create_app(settings or Settings(rate_limit_per_minute=0), database_url=database_url)
+        settings = settings or Settings(rate_limit_per_minute=0)
+        app = create_app(settings, database_url=database_url)
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port,
-            log_level="warning", access_log=False, lifespan="on",
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
+            **server_options(settings),
         )  # fmt: skip
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

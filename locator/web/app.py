@@ -6,6 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
@@ -25,6 +26,7 @@ from locator.web.api import (
     photos,
     reports,
 )
+from locator.web.limits import Budgets
 from locator.web.logs import AccessLog
 from locator.web.ogc import routes as ogc
 from locator.web.pages import admin
@@ -47,6 +49,18 @@ opening hours, access and live equipment status.
 """
 
 
+def server_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves the app (`locator serve`, and the tests' servers)."""
+    return {
+        "access_log": False,  # uvicorn's access log prints query strings, which hold positions
+        "proxy_headers": True,
+        # Only these proxies may say who the client is (X-Forwarded-For); by default none may.
+        "forwarded_allow_ips": settings.trusted_proxies,
+        "server_header": False,  # no "server: uvicorn" for probes to read
+        "timeout_keep_alive": 5,  # idle keep-alive connections are closed after 5 s
+    }
+
+
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> FastAPI:
     """Build the app; `database_url` overrides the settings (tests use it)."""
     settings = settings or get_settings()
@@ -67,6 +81,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.budgets = Budgets(settings)
     app.state.templates = Jinja2Templates(directory=TEMPLATES)
     app.state.templates.env.globals["static_url"] = static_url
     errors.install(app)

@@ -11,21 +11,19 @@ public reports are limited per address, in memory, for the limit's window only.
 from __future__ import annotations
 
 import hmac
-import math
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request, Response
 
-from locator.domain.errors import NotSignedIn, TooMany
+from locator.domain.errors import NotSignedIn
 from locator.domain.vocabulary import Scope
 from locator.services import auth
 from locator.settings import Settings
 from locator.store import accounts
 from locator.web.deps import AppSettings, Db
-from locator.web.http import TokenBuckets
+from locator.web.limits import Budgets
 
 SESSION_COOKIE = "locator_session"
 LOGIN_COOKIE = "locator_login"
@@ -170,49 +168,19 @@ def login_token_ok(request: Request, sign: auth.Signer, token: str) -> bool:
     return bool(binding) and isinstance(bound, str) and hmac.compare_digest(bound, binding or "")
 
 
-class Limiter:
-    """Per-key budgets (an address, an email) over a window, kept in memory for that long."""
-
-    def __init__(self, per_window: int, window_s: float) -> None:
-        self.per_window = per_window
-        self.window_s = window_s
-        self.buckets = TokenBuckets(per_window / window_s, burst=per_window)
-
-    def spend(self, *keys: str, what: str) -> None:
-        """Spend one try for each key, or raise TooMany with when to retry."""
-        now = time.monotonic()
-        for key in keys:
-            wait = self.buckets.take(key, now)
-            if wait:
-                raise TooMany(
-                    f"Too many {what} from here; please try again later",
-                    retry_after_s=max(1, math.ceil(wait)),
-                    allowed=f"{self.per_window} {what} per {round(self.window_s / 60)} minutes",
-                )
-
-
 def client_address(request: Request) -> str:
     """The client's address as uvicorn gives it (behind a trusted proxy: the forwarded one)."""
     return request.client.host if request.client else ""
 
 
-def limiter(name: str, per_window: int, window_s: float, request: Request) -> Limiter:
-    """The app's limiter `name`, made on first use (one per worker process)."""
-    limiters: dict[str, Limiter] = request.app.state.__dict__.setdefault("limiters", {})
-    if name not in limiters:
-        limiters[name] = Limiter(per_window, window_s)
-    return limiters[name]
-
-
-def spend_report(request: Request, settings: Settings) -> None:
+async def spend_report(request: Request, settings: Settings) -> None:
     """One public report from this address (an hour's budget)."""
-    limiter("reports", settings.reports_per_hour, 3600, request).spend(
-        client_address(request), what="reports"
-    )
+    budgets: Budgets = request.app.state.budgets
+    await budgets.spend(budgets.reports, "report:" + client_address(request), what="reports")
 
 
-def spend_sign_in(request: Request, settings: Settings, email: str) -> None:
+async def spend_sign_in(request: Request, settings: Settings, email: str) -> None:
     """One sign-in attempt from this address and for this account (15 minutes' budget)."""
-    limiter("sign-in", settings.sign_ins_per_15_min, 900, request).spend(
-        client_address(request), "email:" + email.lower(), what="sign-in attempts"
-    )
+    budgets: Budgets = request.app.state.budgets
+    keys = ("sign-in:" + client_address(request), "sign-in-email:" + email.lower())
+    await budgets.spend(budgets.sign_ins, *keys, what="sign-in attempts")

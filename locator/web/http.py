@@ -9,9 +9,7 @@ ETags (computed over the uncompressed body, hence weak ETags).
 from __future__ import annotations
 
 import hashlib
-import math
 import re
-import time
 from collections.abc import Iterable
 from urllib.parse import parse_qsl
 
@@ -26,6 +24,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from locator.settings import Settings, allowed_hosts
+from locator.web.limits import Budgets
 
 # Probes must answer whatever a client does, and must never be cached.
 PROBE_PATHS = frozenset({"/healthz", "/readyz"})
@@ -201,52 +200,19 @@ def _with_header(send: Send, name: bytes, value: bytes) -> Send:
     return wrapper
 
 
-class TokenBuckets:
-    """One token bucket per client address, in memory only; idle (full) buckets are dropped."""
-
-    def __init__(self, per_second: float, burst: int) -> None:
-        self.rate = per_second
-        self.burst = float(burst)
-        self.buckets: dict[str, tuple[float, float]] = {}
-        self.pruned_at = time.monotonic()
-
-    def take(self, key: str, now: float) -> float:
-        """Spend one token; 0 when allowed, else the seconds until a token is back."""
-        tokens, then = self.buckets.get(key, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - then) * self.rate)
-        if tokens >= 1:
-            self.buckets[key] = (tokens - 1, now)
-            wait = 0.0
-        else:
-            self.buckets[key] = (tokens, now)
-            wait = (1 - tokens) / self.rate
-        if now - self.pruned_at > PRUNE_EVERY_S:
-            self._prune(now)
-        return wait
-
-    def _prune(self, now: float) -> None:
-        self.pruned_at = now
-        self.buckets = {
-            key: (tokens, then)
-            for key, (tokens, then) in self.buckets.items()
-            if tokens + (now - then) * self.rate < self.burst
-        }
-
-
 class RateLimit:
     """429 with Retry-After once a client address has spent its budget; probes are exempt."""
 
-    def __init__(self, app: ASGIApp, per_minute: int, burst: int) -> None:
+    def __init__(self, app: ASGIApp, budgets: Budgets) -> None:
         self.app = app
-        self.per_minute = per_minute
-        self.buckets = TokenBuckets(per_minute / 60.0, burst)
+        self.budgets = budgets
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in PROBE_PATHS:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
-        wait = self.buckets.take(client[0] if client else "", time.monotonic())
+        wait = await self.budgets.wait_s(self.budgets.requests, client[0] if client else "")
         if wait == 0:
             await self.app(scope, receive, send)
             return
@@ -254,13 +220,13 @@ class RateLimit:
             {
                 "detail": "Too many requests from your address; please retry after Retry-After "
                 "seconds.",
-                "allowed": f"{self.per_minute} requests per minute",
+                "allowed": f"{self.budgets.requests.amount} requests per minute",
             }
         )
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
-            (b"retry-after", str(max(1, math.ceil(wait))).encode()),
+            (b"retry-after", str(wait).encode()),
             (b"cache-control", b"no-store"),
         ]
         await send({"type": "http.response.start", "status": 429, "headers": headers})
@@ -436,9 +402,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(BodyLimit, upload_bytes=settings.photo_max_bytes)
     if settings.rate_limit_per_minute > 0:
-        app.add_middleware(
-            RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
-        )
+        app.add_middleware(RateLimit, budgets=app.state.budgets)
     app.add_middleware(HeadAsGet)
     app.add_middleware(Options, routes=app)
     app.add_middleware(SecurityHeaders, settings=settings)

@@ -100,8 +100,8 @@ def test_exports_are_files_not_facility_ids(client: httpx.Client) -> None:
 
 @pytest.fixture()
 def limited(known_db: str) -> Iterator[httpx.Client]:
-    """A server whose clients may make 3 requests at once, then one a second."""
-    budget = Settings(rate_limit_per_minute=60, rate_limit_burst=3)
+    """A server whose clients may make 3 requests a minute."""
+    budget = Settings(rate_limit_per_minute=3)
     with ServerThread(known_db, budget) as running, httpx.Client(base_url=running.url) as http:
         yield http
 
@@ -110,8 +110,8 @@ def test_a_client_over_its_budget_is_told_when_to_retry(limited: httpx.Client) -
     assert [limited.get("/ogc").status_code for _ in range(3)] == [200, 200, 200]
     refused = limited.get("/ogc", headers={"Origin": "https://journeys.example"})
     assert refused.status_code == 429
-    assert refused.headers["retry-after"] == "1"
-    assert refused.json()["allowed"] == "60 requests per minute"
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.json()["allowed"] == "3 requests per minute"
     assert refused.headers["access-control-allow-origin"] == "*"  # a web app can read it
 
 

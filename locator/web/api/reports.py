@@ -114,7 +114,7 @@ async def submit_report(
     is not stored. The email, if given, is never shown and is deleted 90 days after the report
     is closed.
     """
-    spend_report(request, settings)
+    await spend_report(request, settings)
     async with pool.acquire() as conn:
         report_id = await store.submit(conn, facility_id, report)
     return receipt(facility_id, report_id)

@@ -357,7 +357,7 @@ async def sign_in(
         error = "This sign-in form was too old (or not ours). Please sign in again."
         return _sign_in_form(request, templates, sign, settings, 403, email, error)
     try:
-        spend_sign_in(request, settings, email)
+        await spend_sign_in(request, settings, email)
     except TooMany as exc:
         minutes = max(1, math.ceil(exc.retry_after_s / 60))
         raise Refused(

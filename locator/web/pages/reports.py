@@ -317,7 +317,7 @@ async def send_report(
     state = FormState(values)
     if values[HONEYPOT].strip():
         try:
-            spend_report(request, settings)
+            await spend_report(request, settings)
         except TooMany as exc:
             return _limited(request, templates, sign, feature, state, exc)
         return _done(feature["id"], DECOY_REPORT_ID)
@@ -331,7 +331,7 @@ async def send_report(
             request, templates, sign, feature, state, status=422 if token_ok else 400
         )
     try:
-        spend_report(request, settings)
+        await spend_report(request, settings)
     except TooMany as exc:
         return _limited(request, templates, sign, feature, state, exc)
     async with pool.acquire() as conn:
