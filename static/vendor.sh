@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Re-vendor the map's front-end libraries and axe-core from the npm registry, pinned, into
-# static/vendor/: only the dist files the pages load and each package's licence.
+# Re-vendor the map's front-end libraries, Swagger UI (/docs) and axe-core from the npm registry,
+# pinned, into static/vendor/: only the dist files the pages load and each package's licence.
 set -euo pipefail
 
 LEAFLET=1.9.4
 MARKERCLUSTER=1.5.3
 LOCATECONTROL=0.90.1
 AXE=4.14.1
+SWAGGER=5.35.0
 
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/vendor"
@@ -30,6 +31,7 @@ unpack leaflet "$LEAFLET"
 unpack leaflet.markercluster "$MARKERCLUSTER"
 unpack leaflet.locatecontrol "$LOCATECONTROL"
 unpack axe-core "$AXE"
+unpack swagger-ui-dist "$SWAGGER"
 
 rm -rf "$out"
 copy leaflet leaflet dist/leaflet.js dist/leaflet.css dist/images LICENSE
@@ -38,12 +40,14 @@ copy leaflet.markercluster markercluster dist/leaflet.markercluster.js dist/Mark
 copy leaflet.locatecontrol locatecontrol dist/L.Control.Locate.min.js \
     dist/L.Control.Locate.min.css LICENSE.md
 copy axe-core axe-core axe.min.js LICENSE
+copy swagger-ui-dist swagger-ui swagger-ui-bundle.js swagger-ui.css favicon-32x32.png LICENSE
 
 cat > "$out/VERSIONS" <<VERSIONS
 leaflet $LEAFLET
 leaflet.markercluster $MARKERCLUSTER
 leaflet.locatecontrol $LOCATECONTROL
 axe-core $AXE (tests only: injected by the browser tests, never served to pages)
+swagger-ui-dist $SWAGGER (the API's /docs page)
 VERSIONS
 echo "vendored into $out:"
 cat "$out/VERSIONS"

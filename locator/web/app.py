@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from locator.settings import STATIC_DIR, Settings, get_settings
@@ -61,6 +63,21 @@ def server_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def add_docs(app: FastAPI) -> None:
+    """Interactive API docs at /docs, from the vendored Swagger UI (nothing from a CDN)."""
+
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title}: API",
+            swagger_js_url=static_url("vendor/swagger-ui/swagger-ui-bundle.js"),
+            swagger_css_url=static_url("vendor/swagger-ui/swagger-ui.css"),
+            swagger_favicon_url=static_url("vendor/swagger-ui/favicon-32x32.png"),
+        )
+
+    app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)
+
+
 def create_app(settings: Settings | None = None, database_url: str | None = None) -> FastAPI:
     """Build the app; `database_url` overrides the settings (tests use it)."""
     settings = settings or get_settings()
@@ -79,6 +96,8 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served below from static/vendor: FastAPI's own loads Swagger UI from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.budgets = Budgets(settings)
@@ -99,5 +118,6 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
     app.mount("/static", HashedStaticFiles(STATIC_DIR), name="static")
     http.install(app, settings)
     responses.complete_openapi(app)
+    add_docs(app)
     app.add_middleware(AccessLog)
     return app

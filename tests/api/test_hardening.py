@@ -160,3 +160,16 @@ def test_an_unknown_host_header_is_refused_so_links_cannot_point_elsewhere(
     good = client.get("/ogc?f=json")
     assert good.status_code == 200
     assert all(link["href"].startswith("http://127.0.0.1:") for link in good.json()["links"])
+
+
+def test_the_api_docs_load_nothing_from_a_cdn(client: httpx.Client) -> None:
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text) + re.findall(
+        r"url: ?'([^']+)'", docs.text
+    )
+    assert sources, "the docs page names its script, styles and icon"
+    for url in sources:
+        assert url.startswith("/"), url
+        assert client.get(url).status_code == 200, url
+    assert client.get("/redoc").status_code == 404
