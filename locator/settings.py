@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     pool_size: int = Field(default=20, ge=1, le=200)
     statement_timeout_ms: int = Field(default=5000, ge=100)
+    header_timeout_s: float = Field(
+        default=10, gt=0, le=120, description="A connection must send its headers within this."
+    )
+    body_timeout_s: float = Field(
+        default=10, gt=0, le=120, description="Longest pause allowed while a body arrives."
+    )
     pool_acquire_timeout_s: float = Field(
         default=2.0,
         gt=0,

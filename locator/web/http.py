@@ -8,6 +8,7 @@ ETags (computed over the uncompressed body, hence weak ETags).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from collections.abc import Iterable
@@ -238,15 +239,17 @@ class RateLimit:
 BODY_LIMIT_BYTES = 64 * 1024
 COVERAGE_LIMIT_BYTES = 2 * 1024 * 1024
 MULTIPART_SLACK_BYTES = 64 * 1024
+TOO_LARGE = "The request body is larger than this endpoint accepts"
 
 
 class BodyLimit:
     """413 for a body over the limit: at once by its Content-Length, or as soon as a streamed
     body passes it (the app then reads a disconnect, and its answer is dropped)."""
 
-    def __init__(self, app: ASGIApp, upload_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, upload_bytes: int, timeout_s: float) -> None:
         self.app = app
         self.upload_bytes = upload_bytes + MULTIPART_SLACK_BYTES
+        self.timeout_s = timeout_s  # a body must keep coming: a longer pause ends it with 408
 
     def limit(self, path: str) -> int:
         """The most a body sent to `path` may hold."""
@@ -263,18 +266,23 @@ class BodyLimit:
         limit = self.limit(scope["path"])
         length = Headers(scope=scope).get("content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
-            await _send_413(send, limit)
+            await _send_error(send, 413, TOO_LARGE, "body", f"at most {limit:,} bytes")
             return
         seen = 0
         refused = False
 
         async def counting() -> Message:
             nonlocal seen, refused
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.timeout_s)
+            except TimeoutError:
+                refused = True
+                await _send_error(send, 408, "The request body stopped arriving", "body")
+                return {"type": "http.disconnect"}
             seen += len(message.get("body", b""))
             if seen > limit and not refused:
                 refused = True
-                await _send_413(send, limit)
+                await _send_error(send, 413, TOO_LARGE, "body", f"at most {limit:,} bytes")
             return {"type": "http.disconnect"} if refused else message
 
         async def unless_refused(message: Message) -> None:
@@ -284,19 +292,16 @@ class BodyLimit:
         await self.app(scope, counting, unless_refused)
 
 
-async def _send_413(send: Send, limit: int) -> None:
-    body = orjson.dumps(
-        {
-            "detail": "The request body is larger than this endpoint accepts",
-            "field": "body",
-            "allowed": f"at most {limit:,} bytes",
-        }
-    )
+async def _send_error(
+    send: Send, status: int, detail: str, field: str, allowed: str | None = None
+) -> None:
+    """An error answered by middleware, shaped as every other error."""
+    body = orjson.dumps({"detail": detail, "field": field, "allowed": allowed})
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
     ]
-    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -400,7 +405,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Add the middleware, innermost first (Starlette wraps each new one around the others)."""
     app.add_middleware(ConditionalGet, max_age_s=settings.cache_max_age_s)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
-    app.add_middleware(BodyLimit, upload_bytes=settings.photo_max_bytes)
+    app.add_middleware(
+        BodyLimit, upload_bytes=settings.photo_max_bytes, timeout_s=settings.body_timeout_s
+    )
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(RateLimit, budgets=app.state.budgets)
     app.add_middleware(HeadAsGet)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 import time
 from collections.abc import Iterator
 
@@ -173,3 +174,28 @@ def test_the_api_docs_load_nothing_from_a_cdn(client: httpx.Client) -> None:
         assert url.startswith("/"), url
         assert client.get(url).status_code == 200, url
     assert client.get("/redoc").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("sent", "answer"),
+    [
+        (b"", b""),
+        (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n", b""),
+        (
+            b"POST /api/v1/facilities/t-far/reports HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"kind"',
+            b"HTTP/1.1 408",
+        ),
+    ],
+    ids=["idle", "half-sent-headers", "body-shorter-than-its-length"],
+)
+def test_slow_or_stalled_clients_are_cut_off(known_db: str, sent: bytes, answer: bytes) -> None:
+    settings = Settings(rate_limit_per_minute=0, header_timeout_s=1, body_timeout_s=1)
+    with ServerThread(known_db, settings) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as conn:
+            conn.sendall(sent)
+            started = time.monotonic()
+            received = conn.recv(100)
+            waited = time.monotonic() - started
+    assert waited < 3
+    assert received.startswith(answer)
