@@ -31,7 +31,11 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=20, ge=1, le=200)
     statement_timeout_ms: int = Field(default=5000, ge=100)
     header_timeout_s: float = Field(
-        default=10, gt=0, le=120, description="A connection must send its headers within this."
+        default=10,
+        gt=0,
+        le=120,
+        description="A connection must send its request headers within this (new or kept "
+        "alive); idle kept-alive connections are closed after it too.",
     )
     body_timeout_s: float = Field(
         default=10, gt=0, le=120, description="Longest pause allowed while a body arrives."

@@ -35,6 +35,7 @@ from locator.web.pages import admin
 from locator.web.pages import coverage as coverage_page
 from locator.web.pages import reports as report_pages
 from locator.web.pages import routes as pages
+from locator.web.server import HeaderDeadlineProtocol
 from locator.web.static import HashedStaticFiles, static_url
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -59,7 +60,9 @@ def server_options(settings: Settings) -> dict[str, Any]:
         # Only these proxies may say who the client is (X-Forwarded-For); by default none may.
         "forwarded_allow_ips": settings.trusted_proxies,
         "server_header": False,  # no "server: uvicorn" for probes to read
-        "timeout_keep_alive": 5,  # idle keep-alive connections are closed after 5 s
+        # Idle keep-alive connections, and headers that do not arrive, end after this long.
+        "timeout_keep_alive": settings.header_timeout_s,
+        "http": HeaderDeadlineProtocol,
     }
 
 

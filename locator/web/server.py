@@ -3,7 +3,8 @@
 uvicorn closes idle keep-alive connections (`timeout_keep_alive`), but a connection that sends
 nothing, or half a request line and stops, is held open for as long as the client likes: a few
 hundred such clients use up the server. Here a connection must finish its headers within
-`header_timeout_s` of connecting (and of starting each later request), or it is closed.
+`timeout_keep_alive` of connecting or of starting each later request (the deadline uvicorn
+gives an idle kept-alive connection), or it is closed.
 """
 
 from __future__ import annotations
@@ -17,15 +18,13 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 class HeaderDeadlineProtocol(HttpToolsProtocol):
     """HttpToolsProtocol that closes connections whose headers do not arrive in time."""
 
-    header_timeout_s = 10.0
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_deadline: asyncio.TimerHandle | None = None
 
     def _arm(self) -> None:
         if self._header_deadline is None:
-            self._header_deadline = self.loop.call_later(self.header_timeout_s, self._expire)
+            self._header_deadline = self.loop.call_later(self.timeout_keep_alive, self._expire)
 
     def _disarm(self) -> None:
         if self._header_deadline is not None:
@@ -52,8 +51,3 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
-
-
-def with_deadline(seconds: float) -> type[HeaderDeadlineProtocol]:
-    """The protocol class with its own header deadline (uvicorn takes a class, not options)."""
-    return type("HeaderDeadline", (HeaderDeadlineProtocol,), {"header_timeout_s": seconds})
