@@ -46,6 +46,20 @@ def is_open(expression: str | None, at: dt.datetime) -> bool | None:
     return None
 
 
+def next_change(expression: str | None, at: dt.datetime) -> tuple[dt.datetime, bool | None] | None:
+    """When the state at `at` next changes (UK time) and whether it is open after (None: unknown
+    then); None when the hours are unknown or nothing changes ahead (e.g. `24/7`)."""
+    if not expression:
+        return None
+    parsed = _parse(expression)
+    change = parsed.next_change(at.astimezone(dt.UTC).astimezone(LONDON))
+    if change is None:
+        return None
+    change = change.replace(tzinfo=LONDON) if change.tzinfo is None else change.astimezone(LONDON)
+    state, _comment = parsed.state(change)
+    return change, {State.OPEN: True, State.CLOSED: False}.get(state)
+
+
 def now() -> dt.datetime:
     """The current time in Europe/London."""
     return dt.datetime.now(LONDON)

@@ -23,6 +23,35 @@ def distance_words(metres: float) -> str:
     return f"{metres / 1000:.0f} km"
 
 
+# Positions known less well than this (metres, either end) make a distance approximate.
+APPROXIMATE_FROM_M = 100
+# What an approximate distance is rounded to: the largest of these within the error.
+ROUND_STEPS_M = (100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000)
+
+
+def error_words(metres: float) -> str:
+    """An error radius in round words: 80 m, 400 m, 1 km, 1.5 km, 12 km."""
+    if metres < 1000:
+        return f"{max(10, round(metres, -1)):.0f} m"
+    km = round(metres / 1000, 1)
+    return f"{km:.0f} km" if km >= 10 or km == int(km) else f"{km:.1f} km"
+
+
+def rounded_distance_words(metres: float, error_m: float) -> str | None:
+    """The distance as far as positions known to within `error_m` (both ends together) support
+    it: "about 3 km", "within about 1 km"; None when the plain `distance_words` already do."""
+    if error_m < APPROXIMATE_FROM_M:
+        return None
+    if metres <= error_m:
+        return f"within about {error_words(error_m)}"
+    step = max(s for s in ROUND_STEPS_M if s <= error_m)
+    shown_to = 10 if metres < 1000 else 100 if metres < 10_000 else 1000
+    if step <= shown_to:
+        return None
+    value = math.floor(metres / step + 0.5) * step
+    return f"about {error_words(value)}"
+
+
 def bearing_words(from_lat: float, from_lon: float, to_lat: float, to_lon: float) -> str:
     """The compass direction from one point to another, in eight words."""
     phi1, phi2 = math.radians(from_lat), math.radians(to_lat)
@@ -80,7 +109,11 @@ def field_words(name: str) -> str:
 
 
 def change_summary(action: str, diff: dict[str, Any]) -> str:
-    """ "hoist: mobile → ceiling_track; opening_hours: unknown → 24/7" (at most six fields)."""
+    """ "hoist: mobile → ceiling_track; opening_hours: unknown → 24/7" (at most six fields);
+    an addition says what it added in a few words, not every field."""
+    if action == "create":
+        known = sum(1 for name, (_, new) in diff.items() if name != "id" and new not in (None, []))
+        return f"added, with {known} facts known"
     parts = []
     for name, (old, new) in list(diff.items())[:6]:
         label = field_words(name)
