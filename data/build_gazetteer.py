@@ -3,7 +3,8 @@
 Run from the repository root: `.venv/bin/python data/build_gazetteer.py`. Each row's `source`
 names the original publication its point comes from (never one of our folders: it is what a
 geocoding answer shows); `error_m` is how far a point found through that row may be from the
-place searched for.
+place searched for: for a postcode sector or district, the radius around its point that holds 95 %
+of its postcodes in Code-Point Open (`locator.services.postcodes.stated_radius_m`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import csv
 import json
 import math
 import re
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+from locator.services import postcodes
 
 ROOT = Path(__file__).resolve().parents[1]
 FACTS = ROOT.parent / "shared" / "facts"
@@ -62,28 +64,15 @@ PLACES = [
 DEFAULT_ERROR_M = {"sector": 1500, "district": 4000}
 
 
-def spread_m() -> dict[str, int]:
-    """90th-percentile distance of each sector's and district's postcodes from their mean point.
-
-    Eastings and northings are metres, so the spread is measured on the British National Grid.
-    """
-    points: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    with CODEPOINT.open(newline="") as handle:
-        for row in csv.reader(handle):
-            if row[1] == "90":
-                continue
-            compact = row[0].replace(" ", "")  # Code-Point pads to 7 characters: "CV100AA"
-            outward, inward = compact[:-3], compact[-3:]
-            point = (float(row[2]), float(row[3]))
-            points[f"{outward} {inward[0]}"].append(point)
-            points[outward].append(point)
-    spreads = {}
-    for key, pts in points.items():
-        e = sum(p[0] for p in pts) / len(pts)
-        n = sum(p[1] for p in pts) / len(pts)
-        distances = sorted(math.hypot(p[0] - e, p[1] - n) for p in pts)
-        spreads[key] = int(max(100, round(distances[int(0.9 * (len(distances) - 1))], -2)))
-    return spreads
+def stated_radii(centres: dict[str, tuple[float, float]]) -> dict[str, int]:
+    """For each sector and district, the radius around its stated point (the one a geocoding
+    fallback answers with) that holds 95 % of its Code-Point postcodes, rounded up."""
+    members = postcodes.area_points(CODEPOINT)
+    return {
+        name: postcodes.stated_radius_m(centre, members[name])
+        for name, centre in centres.items()
+        if members.get(name)
+    }
 
 
 def position_source(feature: dict[str, Any]) -> str:
@@ -96,7 +85,11 @@ def position_source(feature: dict[str, Any]) -> str:
 
 def rows() -> list[dict[str, object]]:
     """Every gazetteer row: sectors, districts, wards, places, facilities and their postcodes."""
-    spreads = spread_m() if CODEPOINT.exists() else {}
+    with (FACTS / "cv-postcode-sectors.csv").open(newline="") as handle:
+        sectors = {
+            row["sector"]: (float(row["lat"]), float(row["lon"])) for row in csv.DictReader(handle)
+        }
+    spreads = stated_radii({**sectors, **DISTRICTS}) if CODEPOINT.exists() else {}
     out: list[dict[str, object]] = []
 
     def add(name: str, kind: str, lat: float, lon: float, error_m: int, source: str) -> None:
@@ -105,11 +98,8 @@ def rows() -> list[dict[str, object]]:
              "source": source}
         )  # fmt: skip
 
-    with (FACTS / "cv-postcode-sectors.csv").open(newline="") as handle:
-        for sector in csv.DictReader(handle):
-            name = sector["sector"]
-            error = spreads.get(name, DEFAULT_ERROR_M["sector"])
-            add(name, "sector", float(sector["lat"]), float(sector["lon"]), error, SECTORS_SOURCE)
+    for name, (lat, lon) in sectors.items():
+        add(name, "sector", lat, lon, spreads.get(name, DEFAULT_ERROR_M["sector"]), SECTORS_SOURCE)
     for name, (lat, lon) in DISTRICTS.items():
         add(name, "district", lat, lon, spreads.get(name, DEFAULT_ERROR_M["district"]),
             DISTRICTS_SOURCE)  # fmt: skip

@@ -5,7 +5,6 @@ set -euo pipefail
 
 LEAFLET=1.9.4
 MARKERCLUSTER=1.5.3
-LOCATECONTROL=0.90.1
 AXE=4.14.1
 SWAGGER=5.35.0
 
@@ -29,7 +28,6 @@ copy() {  # copy PACKAGE DEST FILE...
 
 unpack leaflet "$LEAFLET"
 unpack leaflet.markercluster "$MARKERCLUSTER"
-unpack leaflet.locatecontrol "$LOCATECONTROL"
 unpack axe-core "$AXE"
 unpack swagger-ui-dist "$SWAGGER"
 
@@ -37,15 +35,12 @@ rm -rf "$out"
 copy leaflet leaflet dist/leaflet.js dist/leaflet.css dist/images LICENSE
 copy leaflet.markercluster markercluster dist/leaflet.markercluster.js dist/MarkerCluster.css \
     MIT-LICENCE.txt
-copy leaflet.locatecontrol locatecontrol dist/L.Control.Locate.min.js \
-    dist/L.Control.Locate.min.css LICENSE.md
 copy axe-core axe-core axe.min.js LICENSE
 copy swagger-ui-dist swagger-ui swagger-ui-bundle.js swagger-ui.css favicon-32x32.png LICENSE
 
 cat > "$out/VERSIONS" <<VERSIONS
 leaflet $LEAFLET
 leaflet.markercluster $MARKERCLUSTER
-leaflet.locatecontrol $LOCATECONTROL
 axe-core $AXE (tests only: injected by the browser tests, never served to pages)
 swagger-ui-dist $SWAGGER (the API's /docs page)
 VERSIONS

@@ -264,3 +264,49 @@ def test_api_says_what_it_could_not_find(client: httpx.Client) -> None:
 
 def test_api_rejects_an_empty_query(client: httpx.Client) -> None:
     assert client.get("/api/v1/geocode", params={"q": ""}).status_code == 422
+
+
+# Issue 11: coordinates typed in the box, and postcodes of areas we hold nothing for.
+
+
+@pytest.mark.parametrize(
+    ("query", "error_m", "approximate"),
+    [("52.40,-1.51", 660, True), ("52.40 -1.51", 660, True), ("52.40091, -1.51372", 10, False)],
+)
+def test_typed_coordinates_are_a_point_as_precise_as_their_decimals(
+    query: str, error_m: int, approximate: bool
+) -> None:
+    place = find(query)
+    assert place.kind == "coordinates"
+    assert (place.error_m, place.approximate) == (error_m, approximate)
+    assert abs(place.lat - float(query.replace(",", " ").split()[0])) < 1e-9
+
+
+def test_coordinates_out_of_range_are_rejected() -> None:
+    with pytest.raises(geocode.SearchRejected, match="latitude"):
+        find("91,0")
+
+
+class DirectoryHolding:
+    """A connection whose postcode directory holds B postcodes around the one asked for."""
+
+    async def fetchrow(self, sql: str, *_: object) -> dict[str, str] | None:
+        return {"before": "B1 1AB", "after": "B1 1AD"} if "before" in sql else None
+
+
+def test_a_postcode_area_we_hold_nothing_for_is_said_so() -> None:
+    with pytest.raises(geocode.AreaNotHeld) as caught:
+        find("B1 1AA")
+    assert caught.value.detail == (
+        "We do not hold postcodes for that area yet (B1): try a town or place name."
+    )
+    # An area the directory holds: the postcode itself is simply not found.
+    with pytest.raises(geocode.PlaceNotFound) as held:
+        asyncio.run(geocode.geocode(DirectoryHolding(), "B1 1AC", OFFLINE))  # type: ignore[arg-type]
+    assert not isinstance(held.value, geocode.AreaNotHeld)
+    assert "could not find" in held.value.detail
+
+
+def test_a_query_over_100_characters_is_rejected() -> None:
+    with pytest.raises(geocode.SearchRejected, match="at most 100"):
+        find("x" * 101)

@@ -6,19 +6,26 @@ files may start with a header row (long names such as `Positional_quality_indica
 short codes `PC,PQ,EA,NO,...` of `Doc/Code-Point_Open_Column_Headers.csv`). The whole input is
 validated before anything is written; then all rows go in one transaction, so a bad file changes
 nothing. British National Grid eastings and northings become WGS84 in PostGIS.
+
+The same reader measures how far a sector's or district's postcodes lie from the point that
+stands in for them (`stated_radius_m`), so the radius a geocoding fallback states is one that
+holds for 95 % of that area's postcodes.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+from pyproj import Geod, Transformer
 
 from locator.domain import postcodes
 from locator.store import postcodes as store
@@ -32,6 +39,11 @@ NO_COORDINATES = 90
 QUALITIES = {10, 20, 30, 40, 50, 60, NO_COORDINATES}
 MAX_ERRORS = 20
 PROGRESS_EVERY = 5000
+# The share of an area's postcodes a stated radius must hold, and its rounding (up) in metres.
+STATED_SHARE = 0.95
+ROUND_UP_M = 100
+ROUND_UP_FAR_M = 1000  # from 10 km, as distances are said in whole kilometres there
+FAR_M = 10_000
 
 Progress = Callable[[str], None]
 
@@ -187,3 +199,41 @@ async def import_file(
         ],
     )
     return Report(loaded=len(rows), skipped_no_coordinates=skipped)
+
+
+Point = tuple[float, float]
+
+
+def area_points(path: Path) -> dict[str, list[Point]]:
+    """(lat, lon) in WGS84 of every postcode with coordinates, by its sector ("CV1 1") and by
+    its district ("CV1"): the members of each area a fallback point stands in for."""
+    rows, _ = read(path, lambda _: None)
+    to_wgs84 = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    lons, lats = to_wgs84.transform([r.eastings for r in rows], [r.northings for r in rows])
+    areas: dict[str, list[Point]] = defaultdict(list)
+    for row, lat, lon in zip(rows, lats, lons, strict=True):
+        outward, inward = row.postcode.split(" ")
+        areas[f"{outward} {inward[0]}"].append((lat, lon))
+        areas[outward].append((lat, lon))
+    return dict(areas)
+
+
+def distances_m(centre: Point, points: Sequence[Point]) -> list[float]:
+    """Geodesic distances (WGS84) from `centre` to each point, in metres."""
+    if not points:
+        return []
+    geod = Geod(ellps="WGS84")
+    lats, lons = zip(*points, strict=True)
+    _, _, metres = geod.inv([centre[1]] * len(points), [centre[0]] * len(points), lons, lats)
+    return [float(m) for m in metres]
+
+
+def stated_radius_m(centre: Point, points: Sequence[Point], share: float = STATED_SHARE) -> int:
+    """The radius around `centre` that holds at least `share` of `points`, rounded up (to
+    100 m, or to 1 km from 10 km, so the words "within about 3.6 km" never say less)."""
+    ranked = sorted(distances_m(centre, points))
+    if not ranked:
+        raise ValueError("no points to measure")
+    reach = ranked[max(1, math.ceil(share * len(ranked))) - 1]
+    step = ROUND_UP_FAR_M if reach >= FAR_M - ROUND_UP_M else ROUND_UP_M
+    return max(ROUND_UP_M, math.ceil(reach / step) * step)

@@ -13,6 +13,14 @@ LOOKUP_SQL = (
     " FROM postcodes WHERE postcode = $1"
 )
 
+# The postcodes either side of one in the directory's order, which keeps each postcode area
+# ("CV", "B") together in any collation: two probes of the primary key.
+NEIGHBOURS_SQL = (
+    "SELECT (SELECT postcode FROM postcodes WHERE postcode <= $1 ORDER BY postcode DESC LIMIT 1)"
+    " AS before, (SELECT postcode FROM postcodes WHERE postcode >= $1 ORDER BY postcode LIMIT 1)"
+    " AS after"
+)
+
 # From a scratch table of British National Grid metres to WGS84 points, replacing older rows.
 UPSERT_SQL = """
 INSERT INTO postcodes (postcode, quality, geog, district_code, ward_code)
@@ -33,6 +41,17 @@ async def lookup(conn: Executor, postcode: str) -> asyncpg.Record | None:
         return await conn.fetchrow(LOOKUP_SQL, postcode)
     except asyncpg.UndefinedTableError:
         return None
+
+
+async def neighbours(conn: Executor, postcode: str) -> list[str]:
+    """The directory's postcodes just before and after `postcode` (none when not imported)."""
+    try:
+        row = await conn.fetchrow(NEIGHBOURS_SQL, postcode)
+    except asyncpg.UndefinedTableError:
+        return []
+    if row is None:
+        return []
+    return [code for code in (row["before"], row["after"]) if code]
 
 
 async def load(

@@ -3,11 +3,12 @@
 // page offers the list instead).
 // - On load and after each move (debounced), the view and a margin around it are fetched, unless
 //   the view lies inside an area already fetched in full (an answer that was not truncated).
-// - New pins join the page's marker cluster once each: pins already there (the nearest to a
-//   searched place, which say their distance) are kept.
-// - The status line (a polite live region) says how many toilets the view shows, or to zoom in
-//   where there were more than one answer holds. Its data-state ("loading", "done", "failed")
-//   is for the browser tests.
+// - New pins join the page's marker cluster once each: pins already there (the numbered nearest
+//   to a searched place, which say their distance) are kept.
+// - The status line (a polite live region) says how many toilets the view shows, and how many
+//   of them are the numbered nearest, so it agrees with the list; or to zoom in where there
+//   were more than one answer holds. Its data-state ("loading", "done", "failed") is for the
+//   browser tests.
 (function () {
   "use strict";
   var locator = window.locator;
@@ -18,6 +19,7 @@
   var MARGIN = 0.25;   // fetched around the view on each side, as a share of its size
   var map = locator.map;
   var cluster = locator.markers;
+  var numbered = locator.nearest ? locator.nearest.getLayers() : [];
   var url = status.getAttribute("data-pins");
   var what = status.hasAttribute("data-filtered") ? "matching toilet" : "toilet";
   var shown = {};      // facility id -> its marker
@@ -25,7 +27,9 @@
   var inFlight = null; // the AbortController of the fetch under way
   var timer = null;
 
-  cluster.getLayers().forEach(function (pin) { shown[pin.options.facilityId] = pin; });
+  cluster.getLayers().concat(numbered).forEach(function (pin) {
+    shown[pin.options.facilityId] = pin;
+  });
 
   function within(value, limit) { return Math.max(-limit, Math.min(limit, value)); }
 
@@ -59,12 +63,25 @@
     });
     var toilets = n.toLocaleString("en-GB") + " " + what + (n === 1 ? "" : "s");
     if (!isComplete(view)) {
-      say("Showing " + toilets + ". Zoom in to see all toilets here.", "done");
+      say("Showing " + toilets + ". Zoom in to see all toilets here." + nearestInView(view),
+          "done");
     } else if (n === 0) {
       say("No " + what + "s in this area. Zoom out to see more.", "done");
     } else {
-      say("Showing " + toilets + " in this area.", "done");
+      say("Showing " + toilets + " in this area." + nearestInView(view), "done");
     }
+  }
+
+  // " Pins 1 to 5 are the 5 nearest, as listed.": the numbered pins in view, in the list's words.
+  function nearestInView(view) {
+    var total = numbered.length;
+    var inView = numbered.filter(function (pin) { return view.contains(pin.getLatLng()); });
+    if (!total || !inView.length) { return ""; }
+    if (inView.length === total) {
+      return total === 1 ? " Pin 1 is the nearest, as listed."
+        : " Pins 1 to " + total + " are the " + total + " nearest, as listed.";
+    }
+    return " " + inView.length + " of the " + total + " nearest listed are in view.";
   }
 
   function load() {

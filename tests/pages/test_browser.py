@@ -43,7 +43,11 @@ def wait_for_map(page: Page) -> None:
 
 
 def marker_ids(page: Page) -> list[str]:
-    return page.evaluate("window.locator.markers.getLayers().map(m => m.options.facilityId)")
+    """Every facility pin: the numbered nearest after a search, and the cluster's."""
+    return page.evaluate(
+        "[...window.locator.nearest.getLayers(), ...window.locator.markers.getLayers()]"
+        ".map(m => m.options.facilityId)"
+    )
 
 
 def result_names(page: Page) -> list[str]:
@@ -74,9 +78,11 @@ def test_popup_says_status_equipment_access_and_links(
     wait_for_map(phone)
     phone.evaluate(
         """() => new Promise(done => {
-            const m = window.locator.markers.getLayers()
+            // After a search the nearest are numbered pins outside the cluster.
+            const m = window.locator.nearest.getLayers()
                 .find(m => m.options.facilityId === 'coventry-railway-station');
-            window.locator.markers.zoomToShowLayer(m, () => { m.openPopup(); done(); });
+            m.openPopup();
+            done();
         })"""
     )
     popup = phone.locator(".leaflet-popup-content")
@@ -134,6 +140,10 @@ def test_filters_change_map_and_list(phone: Page, site: ServerThread, traffic: T
     phone.get_by_role("link", name="Show on the map").click()
     wait_for_map(phone)
     wait_for_pins(phone)  # the pins fetched for the view are filtered too
+    # The first view fits the 5 numbered nearest; further out, the other matching pins come in.
+    assert phone.evaluate("window.locator.nearest.getLayers().length") == 5
+    phone.evaluate("void window.locator.map.setZoom(9, {animate: false})")
+    wait_for_pins(phone)
     assert sorted(marker_ids(phone)) == [
         "central-library",
         "coventry-railway-station",
@@ -185,9 +195,8 @@ def test_use_my_location_with_a_mocked_position(browser: Browser, site: ServerTh
     assert traffic.blocked == []
 
 
-def test_find_my_location_on_the_map_leads_to_the_list(
-    browser: Browser, site: ServerThread
-) -> None:
+def test_use_my_location_on_the_map_leads_to_the_list(browser: Browser, site: ServerThread) -> None:
+    """The map has one location button, the form's (issue 11: Leaflet's own is gone)."""
     traffic = Traffic()
     context = open_context(
         browser,
@@ -199,8 +208,10 @@ def test_find_my_location_on_the_map_leads_to_the_list(
     page = context.new_page()
     page.goto(site.url + "/")
     wait_for_map(page)
-    page.get_by_role("button", name="Find my location").click()
-    page.get_by_role("link", name="List the nearest to your location").click()
+    page.get_by_role("button", name="Use my location").click()
+    page.wait_for_url("**/?*lat=52.40460*")
+    assert page.locator("ol.results--short li").first.inner_text().startswith("Albany Theatre")
+    page.get_by_role("link", name="Full list with directions").click()
     page.wait_for_url("**/nearest?*lat=52.40460*")
     assert result_names(page)[0] == "Albany Theatre"
     context.close()

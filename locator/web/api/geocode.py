@@ -16,7 +16,10 @@ router = APIRouter(prefix="/api/v1", tags=["geocoding"])
 
 class PlaceOut(BaseModel):
     name: str = Field(description="What was found, e.g. `CV1 1FY`, `CV1 1` or `Earlsdon`.")
-    kind: str = Field(description="postcode, sector, district, ward, place, facility or online.")
+    kind: str = Field(
+        description="postcode, sector, district, ward, place, facility, online or coordinates "
+        "(typed as `52.40,-1.51`)."
+    )
     lat: float
     lon: float
     approximate: bool = Field(description="true: the point stands in for a larger area.")
@@ -39,7 +42,8 @@ async def find_place(
         Query(
             min_length=1,
             max_length=100,
-            description="Postcode (any spacing or case), district, ward, place or facility name.",
+            description="Postcode (any spacing or case), district, ward, place or facility name, "
+            "or coordinates (`52.40,-1.51`).",
             examples=["CV1 1FY"],
         ),
     ],

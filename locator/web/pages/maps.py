@@ -1,8 +1,13 @@
-"""Folium maps for the pages, served entirely from /static (no CDN) and readable without colour.
+"""The pages' maps, served entirely from /static (no CDN) and readable without colour.
 
-Folium's stock page template locks zoom (`user-scalable=no`), sets page-wide CSS and loads
-jQuery and Bootstrap from CDNs; `PageMap` keeps only the Leaflet map itself, and popups are bound
-from ready HTML so no jQuery is needed. Our own page templates hold the map's parts.
+The map page's map is data: `page_map` is a small JSON document the page carries, from which
+`static/js/map.js` (deferred, with Leaflet) builds the map, and `static/js/map-pins.js` fetches
+the pins for the view from /map/pins; nothing is rendered per request but that data.
+
+The facility and coverage pages' small maps are Folium. Folium's stock page template locks zoom
+(`user-scalable=no`), sets page-wide CSS and loads jQuery and Bootstrap from CDNs; `PageMap`
+keeps only the Leaflet map itself, and popups are bound from ready HTML so no jQuery is needed.
+Our own page templates hold the map's parts.
 """
 
 from __future__ import annotations
@@ -15,8 +20,6 @@ from typing import Any
 import folium
 from branca.element import Element, Figure, MacroElement
 from fastapi.templating import Jinja2Templates
-from folium.map import FitBounds
-from folium.plugins import LocateControl, MarkerCluster
 from folium.template import Template
 from markupsafe import Markup, escape
 
@@ -25,23 +28,16 @@ from locator.settings import Settings
 from locator.web.pages.words import FacilityView
 from locator.web.static import static_url
 
-LOCATE = "vendor/locatecontrol/L.Control.Locate.min"
 COVENTRY = (52.4081, -1.5106)
 PIN_SIZE = 44
+# What static/js/map.js loads once the page has shown: styles, then scripts in order, then the
+# script that fetches the pins for the view.
+MAP_STYLES = ("vendor/leaflet/leaflet.css", "vendor/markercluster/MarkerCluster.css")
+MAP_SCRIPTS = ("vendor/leaflet/leaflet.js", "vendor/markercluster/leaflet.markercluster.js",
+               "js/pins.js")  # fmt: skip
+MAP_THEN = ("js/map-pins.js",)
 # The closest a fitted first view zooms in (a single facility, or a search right beside one).
 FIT_MAX_ZOOM = 15
-
-# Cluster bubbles say how many facilities they hold, in words for screen readers.
-CLUSTER_ICON = """
-function (cluster) {
-    var n = cluster.getChildCount();
-    return L.divIcon({
-        html: '<span class="cluster-count" aria-hidden="true">' + n + '</span>' +
-              '<span class="visually-hidden">' + n + ' facilities here: zoom in</span>',
-        className: 'cluster-icon', iconSize: L.point(44, 44), iconAnchor: L.point(22, 44)
-    });
-}
-"""
 
 
 class PageMap(folium.Map):
@@ -79,24 +75,6 @@ class PageMap(folium.Map):
     default_css = [("leaflet_css", static_url("vendor/leaflet/leaflet.css"))]
 
 
-class Cluster(MarkerCluster):
-    """MarkerCluster from /static/vendor (our own cluster icons replace its default theme)."""
-
-    default_js = [("markerclusterjs", static_url("vendor/markercluster/leaflet.markercluster.js"))]
-    default_css = [("markerclustercss", static_url("vendor/markercluster/MarkerCluster.css"))]
-
-
-class Locate(LocateControl):
-    """LocateControl ("Find my location") from /static/vendor."""
-
-    default_js = [
-        ("Control_locate_min_js", static_url("vendor/locatecontrol/L.Control.Locate.min.js"))
-    ]
-    default_css = [
-        ("Control_locate_min_css", static_url("vendor/locatecontrol/L.Control.Locate.min.css"))
-    ]
-
-
 class Raw(Element):
     """Finished script text kept as it is (branca would compile rendered text as a template)."""
 
@@ -111,39 +89,27 @@ class Raw(Element):
 class Pins(MacroElement):
     """Facility pins in one script, from data: cheap to render and never re-templated.
 
-    `static/js/pins.js` (loaded with Leaflet) draws them, as it draws the pins the map page
-    fetches for its view: keyboard-reachable markers (Enter opens the popup) whose DivIcon shows
-    the category letters and a state symbol; `facilityId` names each for the browser tests.
+    `static/js/pins.js` (loaded with Leaflet) draws them, as it draws the map page's pins:
+    keyboard-reachable markers (Enter opens the popup) whose DivIcon shows the category letters
+    and a state symbol; `facilityId` names each for the browser tests.
     """
 
-    def __init__(
-        self,
-        target: MacroElement,
-        pins: list[dict[str, Any]],
-        origin: dict[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, target: MacroElement, pins: list[dict[str, Any]]) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Pins"
-        self.target, self.pins, self.origin = target, pins, origin
+        self.target, self.pins = target, pins
 
     def render(self, **kwargs: Any) -> str:
         figure = self.get_root()
         assert isinstance(figure, Figure)
-        data = _json({"pins": self.pins, "origin": self.origin, "size": PIN_SIZE})
+        data = _json({"pins": self.pins, "size": PIN_SIZE})
         script = f"""
-            (function (target, map, data) {{
+            (function (target, data) {{
                 window.locatorPins.draw(target, data.pins, data.size);
-                if (data.origin) {{ window.locatorPins.origin(map, data.origin); }}
-            }})({self.target.get_name()}, {self._map_name()}, {data});
+            }})({self.target.get_name()}, {data});
         """
         figure.script.add_child(Raw(script), name=self.get_name())
         return ""
-
-    def _map_name(self) -> str:
-        node: Any = self.target
-        while not isinstance(node, folium.Map):
-            node = node._parent
-        return str(node.get_name())
 
 
 def _json(value: Any) -> str:
@@ -192,25 +158,72 @@ def popup_html(templates: Jinja2Templates, facility: FacilityView) -> str:
     return str(macros.popup(facility))
 
 
-def pin(facility: FacilityView, popup: str | None) -> dict[str, Any]:
-    """The data one pin is drawn from."""
-    return {
+def pin(facility: FacilityView, popup: str | None, number: int | None = None) -> dict[str, Any]:
+    """The data one pin is drawn from; a `number` (a search's nearest, as in the list) takes
+    the place of the category letters."""
+    data: dict[str, Any] = {
         "id": facility.id,
         "lat": facility.lat,
         "lon": facility.lon,
-        "html": pin_html(facility),
-        "className": f"pin-icon pin-icon--{facility.state.key}",
+        "html": pin_html(facility, number),
+        "className": f"pin-icon pin-icon--{facility.state.key}"
+        + (" pin-icon--numbered" if number else ""),
         "popup": popup,
     }
+    if number:
+        data["number"] = number
+    return data
 
 
-def pin_html(facility: FacilityView) -> str:
-    """A pin whose shape and letters carry category and state; the hidden text names it."""
+def pin_html(facility: FacilityView, number: int | None = None) -> str:
+    """A pin whose shape and letters (or number) carry category and state; the hidden text
+    names it."""
+    mark = str(number) if number else facility.mark
+    label = f"{number}. {facility.label}" if number else facility.label
     return (
         f'<span class="pin pin--{facility.state.key}" aria-hidden="true">'
-        f'<span class="pin-mark">{escape(facility.mark)}</span>'
+        f'<span class="pin-mark">{escape(mark)}</span>'
         f'<span class="pin-state">{escape(facility.state.symbol)}</span></span>'
-        f'<span class="visually-hidden">{escape(facility.label)}</span>'
+        f'<span class="visually-hidden">{escape(label)}</span>'
+    )
+
+
+def page_map(
+    settings: Settings,
+    nearest: Sequence[dict[str, Any]],
+    origin: dict[str, Any] | None,
+    show: Sequence[tuple[float, float]],
+) -> Markup:
+    """The map page's map as JSON for `<script type="application/json">`: what to load, the tile
+    server, the first view, the numbered nearest pins (`pin` data) and the searched place (lat,
+    lon, name).
+
+    The first view fits the (lat, lon) points in `show` (the searched place and its nearest, or
+    the corners of the data's extent); else it is the searched place, else Coventry.
+    """
+    centre = (origin["lat"], origin["lon"]) if origin else COVENTRY
+    return Markup(
+        _json(
+            {
+                "assets": {
+                    "css": [static_url(path) for path in MAP_STYLES],
+                    "scripts": [static_url(path) for path in MAP_SCRIPTS],
+                    "then": [static_url(path) for path in MAP_THEN],
+                },
+                "tiles": {
+                    "url": settings.tile_url,
+                    "attribution": settings.tile_attribution,
+                    "maxZoom": settings.tile_max_zoom,
+                },
+                "center": list(centre),
+                "zoom": 13 if origin else 11,
+                "fit": [list(point) for point in show] if len(show) > 1 else None,
+                "fitMaxZoom": FIT_MAX_ZOOM,
+                "size": PIN_SIZE,
+                "nearest": list(nearest),
+                "origin": origin,
+            }
+        )
     )
 
 
@@ -241,39 +254,6 @@ def map_parts(m: PageMap) -> MapParts:
         html=Markup(figure.html.render()),
         script=Markup(figure.script.render()),
     )
-
-
-def facilities_map(
-    settings: Settings,
-    facilities: Sequence[FacilityView],
-    popups: Sequence[str],
-    origin: tuple[float, float] | None = None,
-    show: Sequence[tuple[float, float]] = (),
-) -> MapParts:
-    """The map page's map: a locate button and a marker cluster holding the pins given (the
-    nearest to a searched place, or none), which `static/js/map-pins.js` fills for the view.
-
-    The first view fits the (lat, lon) points in `show` (the searched place and its nearest, or
-    the corners of the data's extent); else it is the searched place, else Coventry.
-    """
-    m = base_map(settings, origin or COVENTRY, 13 if origin else 11)
-    Locate(  # type: ignore[no-untyped-call]
-        position="topleft", flyTo=False, showPopup=False, strings={"title": "Find my location"}
-    ).add_to(m)
-    cluster = Cluster(  # type: ignore[no-untyped-call]
-        icon_create_function=CLUSTER_ICON,
-        options={"showCoverageOnHover": False, "maxClusterRadius": 64, "animate": False},
-    )
-    cluster.add_to(m)
-    pins = [pin(f, popup) for f, popup in zip(facilities, popups, strict=True)]
-    near = {"lat": origin[0], "lon": origin[1]} if origin else None
-    cluster.add_child(Pins(cluster, pins, near))
-    if len(show) > 1:
-        fit = FitBounds([list(point) for point in show], padding=(20, 20), max_zoom=FIT_MAX_ZOOM)
-        fit.options["animate"] = False  # the first view appears at once, not zooming in
-        m.add_child(fit)
-    Expose(m, cluster).add_to(m)
-    return map_parts(m)
 
 
 def facility_map(settings: Settings, facility: FacilityView) -> MapParts:
