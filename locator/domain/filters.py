@@ -24,6 +24,9 @@ Bbox: TypeAlias = tuple[float, float, float, float]
 OPEN_AT_YEARS = (1900, 2200)
 OPEN_AT_ALLOWED = f"a date-time in the years {OPEN_AT_YEARS[0]} to {OPEN_AT_YEARS[1]}"
 BBOX_ALLOWED = "minLon,minLat,maxLon,maxLat in WGS84 degrees, with min < max"
+# A position known to within this is "confirmed"; rougher ones were guessed from an address,
+# a postcode or a map (`location_accuracy_m`).
+CONFIRMED_POSITION_M = 100.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Filters:
     access: Sequence[str] | None = None
     key_free: bool = False
     working: bool = False
+    confirmed_position: bool = False
     include_closed: bool = False
     include_unknown: bool = False
     bbox: Bbox | None = None
@@ -61,7 +65,13 @@ class Filters:
                 items.append((name, value))
         if self.access:
             items.append(("access", ",".join(self.access)))
-        for name in ("key_free", "working", "include_closed", "include_unknown"):
+        for name in (
+            "key_free",
+            "working",
+            "confirmed_position",
+            "include_closed",
+            "include_unknown",
+        ):
             if getattr(self, name):
                 items.append((name, "true"))
         if self.bbox:
@@ -162,6 +172,12 @@ class FilterParams(BaseModel):
         default=False,
         description="true: leave out facilities with a hoist or bench reported out of order.",
     )
+    confirmed_position: bool = Field(
+        default=False,
+        description="true: only facilities whose position is known to within "
+        f"{CONFIRMED_POSITION_M:g} m (`location_accuracy_m`), not guessed from an address or "
+        "a postcode.",
+    )
     open_at: dt.datetime | None = Field(
         default=None,
         description="Only facilities open at this ISO 8601 time (no offset: Europe/London), "
@@ -198,6 +214,7 @@ class FilterParams(BaseModel):
             access=parse_list("access", self.access, Access),
             key_free=self.key_free,
             working=self.working,
+            confirmed_position=self.confirmed_position,
             include_closed=self.include_closed,
             include_unknown=self.include_unknown,
             open_at=hours.now() if self.open_now else when,

@@ -13,7 +13,7 @@ import datetime as dt
 
 from locator.domain import hours
 from locator.domain.features import PROPERTY_NAMES
-from locator.domain.filters import Filters
+from locator.domain.filters import CONFIRMED_POSITION_M, Filters
 from locator.domain.vocabulary import BENCH_NEEDS, CLOSED, ESSENTIAL_ITEMS, HOIST_NEEDS, KeyScheme
 from locator.store.sql import Executor, Params
 
@@ -68,6 +68,11 @@ def conditions(filters: Filters, params: Params) -> list[str]:
         clauses.append(
             "NOT EXISTS (SELECT 1 FROM equipment_status e WHERE e.facility_id = f.id"
             f" AND e.item IN ({items}) AND e.working = false AND NOT {STALE_SQL})"
+        )
+    if filters.confirmed_position:
+        clauses.append(
+            f"f.location_accuracy_m <= {params.add(CONFIRMED_POSITION_M)}"
+            f"{unknown.format('location_accuracy_m')}"
         )
     if not filters.include_closed:
         clauses += [f"f.status IS DISTINCT FROM '{status}'" for status in sorted(CLOSED)]

@@ -31,7 +31,7 @@ from locator.web.api import (
 from locator.web.limits import Budgets
 from locator.web.logs import AccessLog
 from locator.web.ogc import routes as ogc
-from locator.web.pages import admin
+from locator.web.pages import admin, offline
 from locator.web.pages import coverage as coverage_page
 from locator.web.pages import reports as report_pages
 from locator.web.pages import routes as pages
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None, database_url: str | None = None
         app.include_router(router)
     app.include_router(pages.router)
     app.include_router(coverage_page.router)
+    app.include_router(offline.router)
     app.include_router(report_pages.router)
     app.include_router(admin.router)
     app.mount("/static", HashedStaticFiles(STATIC_DIR), name="static")

@@ -86,8 +86,14 @@ def traffic() -> Traffic:
 def open_context(
     browser: Browser, traffic: Traffic, viewport: dict[str, int], **options: object
 ) -> BrowserContext:
-    """A fresh browser context whose requests off 127.0.0.1 are blocked and counted."""
+    """A fresh browser context whose requests off 127.0.0.1 are blocked and counted.
+
+    The site's service worker is blocked unless a test asks for it (`service_workers="allow"`,
+    as tests/pages/test_offline.py does): Playwright does not see or route the requests a worker
+    answers, and reports a form's redirect as the page the worker gave.
+    """
     tile_host = urlsplit(get_settings().tile_url.replace("{s}", "a")).hostname
+    options.setdefault("service_workers", "block")
     context = browser.new_context(viewport=viewport, **options)  # type: ignore[arg-type]
 
     def route(route: Route) -> None:

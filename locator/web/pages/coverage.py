@@ -8,12 +8,15 @@ same figures as CSV and GeoJSON downloads from the API.
 from __future__ import annotations
 
 import dataclasses
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from locator.domain.filters import CONFIRMED_POSITION_M, Filters
+from locator.domain.vocabulary import ANY
 from locator.domain.words import distance_words
 from locator.services import coverage
 from locator.store import facilities as store
@@ -28,6 +31,49 @@ SUGGEST_THRESHOLDS = (1000, 2000, 5000)
 MAP_FACILITIES = 1000
 # A facility position known only this roughly is flagged beside distances to it.
 UNCERTAIN_M = 500
+# Research notes' source references, e.g. "[S34]", are not for people reading the page.
+SOURCE_REFERENCE = re.compile(r"\s*\[S\d+\]")
+
+
+@dataclasses.dataclass(frozen=True)
+class SureOf:
+    """The page's "count only toilets we are sure of" boxes: unknown equipment, a reported fault
+    and a guessed position would otherwise count as full coverage."""
+
+    working: bool = False
+    confirmed_position: bool = False
+
+    choices = (
+        (
+            "working",
+            "Only where the hoist and bench are known to be there and not reported broken",
+            "Leaves out toilets whose hoist or bench we know nothing about, and those with a "
+            "hoist, bench, door or way in reported out of order (by a visitor too, before an "
+            "editor checks).",
+        ),
+        (
+            "confirmed_position",
+            f"Only toilets whose position is known to within {CONFIRMED_POSITION_M:g} m",
+            "Leaves out toilets placed only roughly, for example at a postcode, whose distances "
+            "may be out by as much.",
+        ),
+    )
+
+    def __getitem__(self, name: str) -> bool:
+        return bool(getattr(self, name))
+
+    def applied(self, filters: Filters) -> Filters:
+        """`filters` narrowed by the ticked boxes (a hoist or bench asked for is kept)."""
+        changes: dict[str, Any] = {}
+        if self.working:
+            changes.update(working=True, hoist=filters.hoist or ANY, bench=filters.bench or ANY)
+        if self.confirmed_position:
+            changes["confirmed_position"] = True
+        return dataclasses.replace(filters, **changes)
+
+    def query(self) -> dict[str, str | None]:
+        """The ticked boxes for links that keep them."""
+        return {name: "on" if self[name] else None for name, _, _ in self.choices}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,10 +151,15 @@ async def coverage_page(
     k: Annotated[int, Query(ge=1, le=5)] = 3,
     sort: SortKey = SortKey.distance,
     order: Order = Order.desc,
+    working: Annotated[bool, Query(description="Only hoist and bench known, none broken.")] = False,
+    confirmed_position: Annotated[
+        bool, Query(description="Only positions known to within 100 m.")
+    ] = False,
 ) -> HTMLResponse:
     """Who is far from a facility matching the filters, and where new ones would help most."""
     when, form_error = forms.form_open_at(open_at)
-    filters = choices.filters()
+    sure = SureOf(working, confirmed_position)
+    filters = sure.applied(choices.filters())
     if when:
         filters = dataclasses.replace(filters, open_at=when, open_now=False)
     result = await coverage.coverage(pool, filters, THRESHOLDS, geometry=True)
@@ -116,7 +167,9 @@ async def coverage_page(
     features = await store.listing(pool, filters, MAP_FACILITIES, 0)
     facilities = [words.view(f) for f in features]
     names = {area.code: area.name for area in result.areas}
-    sources = sorted({(area.source, area.year) for area in result.areas}, key=str)
+    sources = sorted(
+        {(SOURCE_REFERENCE.sub("", area.source), area.year) for area in result.areas}, key=str
+    )
 
     def page_link(**changes: Any) -> str:
         values = {
@@ -125,6 +178,7 @@ async def coverage_page(
             "k": k,
             "sort": sort.value,
             "order": order.value,
+            **sure.query(),
         }
         return "/coverage" + choices.query(**{**values, **changes})
 
@@ -141,6 +195,9 @@ async def coverage_page(
     context = {
         "current_path": request.url.path,
         "filters": choices,
+        "sure": sure,
+        "confirmed_m": f"{CONFIRMED_POSITION_M:g}",
+        "stale_days": settings.stale_after_days,
         "open_at": open_at or "",
         "form_error": form_error,
         "threshold_m": threshold_m,
