@@ -45,6 +45,7 @@ bench: system-packages test-venv
 	$(BIN)/python benchmarks/imports.py
 	$(BIN)/python benchmarks/coverage.py
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/reports.py
 
 .PHONY: system-packages
 system-packages:
