@@ -48,6 +48,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -219,14 +221,9 @@ def run_pgbench(url: str, sql: str, seconds: int, count: int) -> dict[str, float
     }
 
 
-def load_server(
-    command: list[str],
-    env: dict[str, str],
-    options: argparse.Namespace,
-    ready_path: str,
-    script: str,
-) -> dict[str, float]:
-    """Start a server on a free port, wait until it answers, load it with wrk, stop it."""
+@contextmanager
+def serving(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[str]:
+    """A server started on a free port and answering `ready_path`; yields its base URL."""
     port = free_port()
     env = {**env, "LOCATOR_PORT": str(port)}
     if "uvicorn" in command:
@@ -242,10 +239,22 @@ def load_server(
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
-        return run_wrk(base, script, options.seconds, options.connections)
+        yield base
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
+
+
+def load_server(
+    command: list[str],
+    env: dict[str, str],
+    options: argparse.Namespace,
+    ready_path: str,
+    script: str,
+) -> dict[str, float]:
+    """Start a server, load it with wrk, stop it."""
+    with serving(command, env, ready_path) as base:
+        return run_wrk(base, script, options.seconds, options.connections)
 
 
 def main() -> None:

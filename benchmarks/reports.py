@@ -20,9 +20,7 @@ import argparse
 import asyncio
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -103,32 +101,15 @@ def main() -> None:
     points = positions.generate(options.positions)
     asyncio.run(reads.prepare(url, options.count, points))
     ids = asyncio.run(sample_ids(url))
-    port = reads.free_port()
     env = {
         **os.environ,
         "LOCATOR_DATABASE_URL": url,
-        "LOCATOR_PORT": str(port),
         "LOCATOR_RATE_LIMIT_PER_MINUTE": "0",
         "LOCATOR_REPORTS_PER_HOUR": str(10 * options.rate * options.seconds),
     }
-    base = f"http://127.0.0.1:{port}"
-    log = tempfile.TemporaryFile()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "locator", "serve"],
-        env=env,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-    )
+    command = [sys.executable, "-m", "locator", "serve"]
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        with tempfile.TemporaryDirectory() as tmp:
+        with reads.serving(command, env, "/readyz") as base, tempfile.TemporaryDirectory() as tmp:
             script = reads.write_wrk_script(Path(tmp), points, "sequence")
             alone = reads.run_wrk(base, script, options.seconds, options.connections)
             wrk = asyncio.get_event_loop_policy().new_event_loop()
@@ -146,8 +127,6 @@ def main() -> None:
             finally:
                 wrk.close()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
         asyncio.run(clean_up(url))
 
     good = sorted(x for x in latencies if x is not None)

@@ -163,6 +163,13 @@ def coventry_database(name: str) -> str:
     return url
 
 
+def known_database(name: str) -> str:
+    """A new database (as `fresh_database` makes it) holding the KNOWN facilities."""
+    url = fresh_database(name)
+    asyncio.run(_load(url, KNOWN))
+    return url
+
+
 def drop_database(url: str) -> None:
     """Drop a database made by fresh_database."""
     name = make_url(db.database_url_from(url)).database

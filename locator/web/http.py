@@ -217,21 +217,14 @@ class RateLimit:
         if wait == 0:
             await self.app(scope, receive, send)
             return
-        body = orjson.dumps(
-            {
-                "detail": "Too many requests from your address; please retry after Retry-After "
-                "seconds.",
-                "allowed": f"{self.budgets.requests.amount} requests per minute",
-            }
+        await _send_error(
+            send,
+            429,
+            "Too many requests from your address; please retry after Retry-After seconds.",
+            None,
+            f"{self.budgets.requests.amount} requests per minute",
+            [(b"retry-after", str(wait).encode()), (b"cache-control", b"no-store")],
         )
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"retry-after", str(wait).encode()),
-            (b"cache-control", b"no-store"),
-        ]
-        await send({"type": "http.response.start", "status": 429, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
 
 
 # Bodies the service takes: small JSON and forms, coverage candidate lists (5,000 sites), and
@@ -293,13 +286,20 @@ class BodyLimit:
 
 
 async def _send_error(
-    send: Send, status: int, detail: str, field: str, allowed: str | None = None
+    send: Send,
+    status: int,
+    detail: str,
+    field: str | None,
+    allowed: str | None = None,
+    extra: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     """An error answered by middleware, shaped as every other error."""
-    body = orjson.dumps({"detail": detail, "field": field, "allowed": allowed})
+    shown = {"detail": detail, "field": field, "allowed": allowed}
+    body = orjson.dumps({key: value for key, value in shown.items() if value is not None})
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
+        *(extra or []),
     ]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -7,7 +7,6 @@ under two minutes.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -24,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from locator.settings import Settings
 from locator.web.app import create_app
-from tests.conftest import KNOWN, ServerThread, _load, drop_database, fresh_database
+from tests.conftest import ServerThread, drop_database, known_database
 
 MAX_EXAMPLES = 50
 # What the contract is: no 5xx, and every answer documented and matching its schema. The
@@ -47,8 +46,7 @@ def contract_server() -> Iterator[ServerThread]:
 
     Without a rate limit: schemathesis is one busy client.
     """
-    url = fresh_database("locator_test_contract")
-    asyncio.run(_load(url, KNOWN))
+    url = known_database("locator_test_contract")
     with ServerThread(url, Settings(rate_limit_per_minute=0, reports_per_hour=100_000)) as running:
         yield running
     drop_database(url)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import socket
 import subprocess
@@ -13,7 +12,7 @@ import httpx
 import pytest
 
 from locator.settings import Settings
-from tests.conftest import KNOWN, ServerThread, _load, drop_database, fresh_database
+from tests.conftest import ServerThread, drop_database, known_database
 
 REDIS = shutil.which("redis-server")
 
@@ -21,8 +20,7 @@ REDIS = shutil.which("redis-server")
 @pytest.fixture(scope="module")
 def limits_db() -> Iterator[str]:
     """The known facilities in a database of this module's own (these tests send reports)."""
-    url = fresh_database("locator_test_limits")
-    asyncio.run(_load(url, KNOWN))
+    url = known_database("locator_test_limits")
     yield url
     drop_database(url)
 

@@ -16,7 +16,7 @@ from locator.services import auth
 from locator.settings import Settings
 from locator.store import accounts
 from locator.store import connection as db
-from tests.conftest import KNOWN, ServerThread, _load, drop_database, facility, fresh_database
+from tests.conftest import ServerThread, _load, drop_database, facility, known_database
 
 
 @dataclass
@@ -52,8 +52,7 @@ async def _accounts(url: str) -> Tokens:
 @pytest.fixture(scope="session")
 def steward_db() -> Iterator[str]:
     """The KNOWN facilities in a database these tests may change."""
-    url = fresh_database("locator_test_steward")
-    asyncio.run(_load(url, KNOWN))
+    url = known_database("locator_test_steward")
     yield url
     drop_database(url)
 

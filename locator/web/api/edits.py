@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-import asyncpg
 from fastapi import APIRouter, Body, Header, Query, Response
 from pydantic import BaseModel, Field, ValidationError
 
 from locator.domain.edits import FacilityChange, NewFacility
-from locator.domain.errors import BadParameter, NotFound, VersionRequired
+from locator.domain.errors import BadParameter, VersionRequired
 from locator.domain.vocabulary import Scope
 from locator.services.auth import Principal
 from locator.store import edits as store
-from locator.store import facilities
+from locator.web.api.facilities import facility_answer
 from locator.web.auth import api_writer
 from locator.web.deps import Db, FacilityId
 from locator.web.errors import body_error
-from locator.web.http import version_etag, version_of
+from locator.web.http import version_of
 from locator.web.responses import ERROR_RESPONSES, WRITE_RESPONSES, GeoJSONResponse
 
 router = APIRouter(prefix="/api/v1", tags=["editing"])
@@ -38,16 +37,6 @@ class VerificationIn(BaseModel):
     how: Literal["on_site", "by_phone"] = Field(description="on_site or by_phone")
 
 
-async def _answer(pool: asyncpg.Pool, facility_id: str, status: int = 200) -> GeoJSONResponse:
-    feature = await facilities.facility(pool, facility_id)
-    if feature is None:
-        raise NotFound(f"No facility with id '{facility_id}'", field="facility_id")
-    response = GeoJSONResponse(feature, status_code=status)
-    response.headers["etag"] = version_etag(feature["properties"]["version"], bytes(response.body))
-    response.headers["cache-control"] = "public, no-cache"  # revalidated: edits show at once
-    return response
-
-
 @router.post(
     "/facilities",
     status_code=201,
@@ -61,7 +50,7 @@ async def add_facility(
     """A whole record with its source; needs a token with `facilities:write`."""
     async with pool.acquire() as conn:
         await store.add(conn, new, writer.actor)
-    answer = await _answer(pool, new.facility.id, status=201)
+    answer = await facility_answer(pool, new.facility.id, status=201)
     answer.headers["location"] = f"/api/v1/facilities/{new.facility.id}"
     return answer
 
@@ -101,7 +90,7 @@ async def change_facility(
             await store.change(conn, facility_id, expected, change, writer.actor)
         except ValidationError as exc:
             raise body_error(exc, "set") from None
-    return await _answer(pool, facility_id)
+    return await facility_answer(pool, facility_id)
 
 
 @router.post(
@@ -116,7 +105,7 @@ async def verify_facility(
     """Sets `last_verified` to today and `verified_by` to who and how."""
     async with pool.acquire() as conn:
         await store.verify(conn, facility_id, body.how, writer.actor)
-    return await _answer(pool, facility_id)
+    return await facility_answer(pool, facility_id)
 
 
 @router.delete(

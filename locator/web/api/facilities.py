@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
+import asyncpg
 from fastapi import APIRouter, Query
 
 from locator.domain.errors import NotFound
@@ -53,10 +54,18 @@ async def get_facility(pool: Db, facility_id: FacilityId) -> GeoJSONResponse:
 
     The ETag names the facility's version: send it back as `If-Match` to change the facility.
     """
+    return await facility_answer(pool, facility_id)
+
+
+async def facility_answer(
+    pool: asyncpg.Pool, facility_id: str, status: int = 200
+) -> GeoJSONResponse:
+    """One facility with its version ETag (what If-Match is checked against); revalidated by
+    clients every time, so edits and reports show at once. Writes answer with it too."""
     feature = await store.facility(pool, facility_id)
     if feature is None:
         raise NotFound(f"No facility with id '{facility_id}'", field="facility_id")
-    response = GeoJSONResponse(feature)
+    response = GeoJSONResponse(feature, status_code=status)
     response.headers["etag"] = version_etag(feature["properties"]["version"], bytes(response.body))
-    response.headers["cache-control"] = "public, no-cache"  # revalidated: edits show at once
+    response.headers["cache-control"] = "public, no-cache"
     return response
