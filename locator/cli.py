@@ -208,8 +208,30 @@ def devdb_start() -> None:
 
 @devdb_app.command("stop")
 def devdb_stop() -> None:
-    """Stop the private cluster; its data stays in .pgdata/."""
+    """Stop the private cluster (and its replica); their data stays in .pgdata/."""
     devdb.stop()
+
+
+@devdb_app.command("replica")
+def devdb_replica(
+    rebuild: Annotated[
+        bool, typer.Option(help="Copy the cluster afresh (a replica stopped for long).")
+    ] = False,
+    stop: Annotated[bool, typer.Option(help="Stop the replica instead.")] = False,
+) -> None:
+    """Start a streaming read replica of the private cluster; print its URL.
+
+    Made the first time with pg_basebackup into .pgdata/replica; serve with
+    LOCATOR_READ_DATABASE_URL set to the printed URL to send reads to it.
+    """
+    if stop:
+        devdb.stop_replica()
+        return
+    try:
+        typer.echo(devdb.start_replica(rebuild=rebuild))
+    except devdb.DevDbError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @devdb_app.command("url")

@@ -25,6 +25,19 @@ class Settings(BaseSettings):
         default=None,
         description="PostgreSQL URL. Unset: the project's private development cluster.",
     )
+    read_database_url: str | None = Field(
+        default=None,
+        description="A streaming read replica of database_url for the public reads (pages, "
+        "nearest, listing, OGC, coverage, downloads). Unset: reads use database_url. Writes, "
+        "editors, the change feed and /readyz always use database_url.",
+    )
+    replica_max_lag_s: float = Field(
+        default=10,
+        gt=0,
+        le=3600,
+        description="Reads go to the primary while the replica is further behind than this "
+        "(or unreachable), so a reported broken hoist is never hidden for longer.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)

@@ -179,13 +179,21 @@ def drop_database(url: str) -> None:
 class ServerThread:
     """uvicorn serving the real app on a free loopback port, in a thread."""
 
-    def __init__(self, database_url: str, settings: Settings | None = None) -> None:
-        """`settings` default: the environment's, with no rate limit (a test run is one client)."""
+    def __init__(
+        self, database_url: str, settings: Settings | None = None, read_url: str | None = None
+    ) -> None:
+        """`settings` default: the environment's, with no rate limit (a test run is one client).
+
+        Reads go through a second, read-only pool as they would to a read replica: `read_url`,
+        by default the same database, so every test also checks that no read path writes.
+        """
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         settings = settings or Settings(rate_limit_per_minute=0)
-        app = create_app(settings, database_url=database_url)
+        app = create_app(
+            settings, database_url=database_url, read_database_url=read_url or database_url
+        )
         config = uvicorn.Config(
             app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
             **server_options(settings),

@@ -3,6 +3,9 @@
 It lives in `.pgdata/` beside the package (git-ignored), listens only on a Unix socket there,
 and trusts local connections. `initdb` refuses to run as root, so as root the cluster belongs
 to the `postgres` system user and its commands run through `runuser`.
+
+`start_replica` adds a streaming hot standby of it (`pg_basebackup`) in `.pgdata/replica`, on
+a socket of its own, to try and test LOCATOR_READ_DATABASE_URL on one machine.
 """
 
 from __future__ import annotations
@@ -22,7 +25,12 @@ CLUSTER = DATA_DIR / "cluster"
 SOCKET_DIR = DATA_DIR / "run"
 SOCKET = SOCKET_DIR / ".s.PGSQL.5432"
 LOG_FILE = DATA_DIR / "postgres.log"
+REPLICA = DATA_DIR / "replica"
+REPLICA_SOCKET_DIR = DATA_DIR / "replica-run"
+REPLICA_LOG_FILE = DATA_DIR / "replica.log"
 DATABASE = "locator"
+# A hot standby needs at least the primary's max_connections.
+SERVER_OPTIONS = "-c listen_addresses='' -c max_connections=200"
 
 
 class DevDbError(RuntimeError):
@@ -32,6 +40,11 @@ class DevDbError(RuntimeError):
 def url(database: str = DATABASE) -> str:
     """SQLAlchemy URL of a database in the private cluster."""
     return f"postgresql+asyncpg://{_owner()}@/{database}?host={SOCKET_DIR}"
+
+
+def replica_url(database: str = DATABASE) -> str:
+    """SQLAlchemy URL of a database in the private cluster's read replica."""
+    return f"postgresql+asyncpg://{_owner()}@/{database}?host={REPLICA_SOCKET_DIR}"
 
 
 def _owner() -> str:
@@ -56,11 +69,11 @@ def _prepare_dirs() -> None:
     DATA_DIR.chmod(0o700)
 
 
-def is_running() -> bool:
-    """Whether the private cluster's postmaster answers."""
-    if not (CLUSTER / "PG_VERSION").exists():
+def is_running(cluster: Path = CLUSTER) -> bool:
+    """Whether the private cluster's (or its replica's) postmaster answers."""
+    if not (cluster / "PG_VERSION").exists():
         return False
-    return _run(str(PG_BIN / "pg_ctl"), "status", "-D", str(CLUSTER), check=False).returncode == 0
+    return _run(str(PG_BIN / "pg_ctl"), "status", "-D", str(cluster), check=False).returncode == 0
 
 
 def start() -> str:
@@ -77,13 +90,46 @@ def start() -> str:
         # Another server that shared this folder's path removed our socket: restart to recreate it.
         stop()
     if not is_running():
-        options = f"-c listen_addresses='' -k {SOCKET_DIR} -c max_connections=200"
         _run(
             str(PG_BIN / "pg_ctl"), "start", "-w", "-D", str(CLUSTER),
-            "-l", str(LOG_FILE), "-o", options,
+            "-l", str(LOG_FILE), "-o", f"{SERVER_OPTIONS} -k {SOCKET_DIR}",
         )  # fmt: skip
     create_database(DATABASE)
     return url()
+
+
+def start_replica(*, rebuild: bool = False) -> str:
+    """Start the private cluster and a streaming read replica of it; return the replica's URL.
+
+    The first time (or with `rebuild`) the replica is copied from the running cluster with
+    `pg_basebackup -R` (which writes its `primary_conninfo`); it then follows the cluster's WAL.
+    No replication slot is kept, so a replica left stopped for long may need `rebuild`.
+    """
+    start()
+    if rebuild:
+        stop_replica()
+        shutil.rmtree(REPLICA, ignore_errors=True)
+    REPLICA_SOCKET_DIR.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(REPLICA_SOCKET_DIR, "postgres", "postgres")
+    if not (REPLICA / "PG_VERSION").exists():
+        shutil.rmtree(REPLICA, ignore_errors=True)
+        _run(
+            str(PG_BIN / "pg_basebackup"), "-h", str(SOCKET_DIR), "-U", _owner(),
+            "-D", str(REPLICA), "-X", "stream", "-R", "--checkpoint=fast",
+        )  # fmt: skip
+    if not is_running(REPLICA):
+        _run(
+            str(PG_BIN / "pg_ctl"), "start", "-w", "-D", str(REPLICA),
+            "-l", str(REPLICA_LOG_FILE), "-o", f"{SERVER_OPTIONS} -k {REPLICA_SOCKET_DIR}",
+        )  # fmt: skip
+    return replica_url()
+
+
+def stop_replica() -> None:
+    """Stop the read replica (its data stays; it catches up when started again)."""
+    if is_running(REPLICA):
+        _run(str(PG_BIN / "pg_ctl"), "stop", "-m", "fast", "-D", str(REPLICA))
 
 
 def create_database(name: str, *, fresh: bool = False) -> str:
@@ -106,6 +152,7 @@ def create_database(name: str, *, fresh: bool = False) -> str:
 
 
 def stop() -> None:
-    """Stop the private cluster (its data stays)."""
+    """Stop the private cluster and its replica, if any (their data stays)."""
+    stop_replica()
     if is_running():
         _run(str(PG_BIN / "pg_ctl"), "stop", "-m", "fast", "-D", str(CLUSTER))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -81,17 +82,35 @@ def add_docs(app: FastAPI) -> None:
     app.add_api_route("/docs", docs, methods=["GET"], include_in_schema=False)
 
 
-def create_app(settings: Settings | None = None, database_url: str | None = None) -> FastAPI:
-    """Build the app; `database_url` overrides the settings (tests use it)."""
+def create_app(
+    settings: Settings | None = None,
+    database_url: str | None = None,
+    read_database_url: str | None = None,
+) -> FastAPI:
+    """Build the app; `database_url` and `read_database_url` override the settings (tests)."""
     settings = settings or get_settings()
     logs.configure(settings.log_level)
+    read_url = read_database_url or settings.read_database_url
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pool = await connection.create_pool(database_url, settings)
+        app.state.read_pool, watcher = app.state.pool, None
+        if read_url:
+            app.state.read_pool = await connection.create_replica_pool(
+                read_url, app.state.pool, settings
+            )
+            watcher = asyncio.create_task(
+                connection.watch_replica(app.state.read_pool, database_url, read_url, settings)
+            )
         # Long-lived start-up objects need no more garbage-collector scans: shorter pauses.
         gc.freeze()
         yield
+        if watcher is not None:
+            watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await watcher
+            await app.state.read_pool.close()
         await app.state.pool.close()
 
     app = FastAPI(

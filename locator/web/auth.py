@@ -22,10 +22,9 @@ from locator.domain.vocabulary import Scope
 from locator.services import auth
 from locator.settings import Settings
 from locator.store import accounts
-from locator.web.deps import AppSettings, Db
+from locator.web.deps import SESSION_COOKIE, AppSettings, Db
 from locator.web.limits import Budgets
 
-SESSION_COOKIE = "locator_session"
 LOGIN_COOKIE = "locator_login"
 LOGIN_FORM_AGE_S = 3600
 TOKEN_ALLOWED = "an API token: Authorization: Bearer cpl_... (locator tokens create)"

@@ -19,6 +19,8 @@ from locator.domain.record import MAX_ID_LENGTH, SLUG_PATTERN
 from locator.settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
+# The signed-in editor's cookie (locator.web.auth signs and reads it).
+SESSION_COOKIE = "locator_session"
 
 
 async def database(request: Request) -> asyncpg.Pool:
@@ -28,6 +30,19 @@ async def database(request: Request) -> asyncpg.Pool:
 
 
 Db = Annotated[asyncpg.Pool, Depends(database)]
+
+
+async def read_database(request: Request) -> asyncpg.Pool:
+    """Where public reads go: the read replica's pool when there is one (it hands reads to the
+    primary while the replica is down or behind), else the primary's. Signed-in editors read
+    from the primary, so they always see what they have just changed."""
+    if SESSION_COOKIE in request.cookies:
+        return await database(request)
+    pool: asyncpg.Pool = request.app.state.read_pool
+    return pool
+
+
+ReadDb = Annotated[asyncpg.Pool, Depends(read_database)]
 
 
 async def app_settings(request: Request) -> Settings:

@@ -4,7 +4,8 @@
 - a table locked for longer than any timeout, while clients keep asking;
 - one of two workers killed with SIGKILL: the other keeps answering and uvicorn's supervisor
   starts a new one.
-(A download its client never reads, holding connections, is in tests/api/test_hardening.py.)
+(A download its client never reads, holding connections, is in tests/api/test_hardening.py; the
+read replica stopped or fallen behind under load is in test_replica.py.)
 """
 
 from __future__ import annotations

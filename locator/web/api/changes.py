@@ -15,7 +15,7 @@ from locator.domain.features import FacilityFeature, facility_feature
 from locator.domain.words import ACTIONS, change_summary
 from locator.store import changes as store
 from locator.store import edits, facilities
-from locator.web.deps import AppSettings, Db, FacilityId
+from locator.web.deps import AppSettings, Db, FacilityId, ReadDb
 from locator.web.responses import ERROR_RESPONSES
 
 router = APIRouter(tags=["changes"])
@@ -72,7 +72,7 @@ def change_out(row: dict[str, Any]) -> dict[str, Any]:
     responses={404: ERROR_RESPONSES[422], **ERROR_RESPONSES},
     summary="A facility's history, newest first",
 )
-async def facility_history(pool: Db, facility_id: FacilityId) -> list[dict[str, Any]]:
+async def facility_history(pool: ReadDb, facility_id: FacilityId) -> list[dict[str, Any]]:
     """Every recorded change to the facility (the latest 500), deletes included."""
     rows = await store.history(pool, facility_id)
     if not rows and await edits.version(pool, facility_id) is None:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from locator.domain.features import COORDINATE_DECIMALS, feature, feature_collection
 from locator.services import coverage
-from locator.web.deps import Db, FilterDep, QueryModelRoute
+from locator.web.deps import FilterDep, QueryModelRoute, ReadDb
 from locator.web.responses import ERROR_RESPONSES, GeoJSONResponse
 
 router = APIRouter(prefix="/api/v1/coverage", tags=["coverage"], route_class=QueryModelRoute)
@@ -178,7 +178,7 @@ def _share(people: int, total: int) -> float | None:
     summary="Coverage: each area's nearest facility and people within reach",
 )
 async def get_coverage(
-    pool: Db,
+    pool: ReadDb,
     filters: FilterDep,
     thresholds: ThresholdsParam = "1000,2000,5000",
     format: Annotated[
@@ -228,7 +228,7 @@ async def get_coverage(
     responses=ERROR_RESPONSES,
     summary="Distance surface: a grid of cells with the distance to the nearest facility",
 )
-async def get_grid(pool: Db, filters: FilterDep, cell_m: CellParam = 500) -> GeoJSONResponse:
+async def get_grid(pool: ReadDb, filters: FilterDep, cell_m: CellParam = 500) -> GeoJSONResponse:
     """Square cells over the areas' extent (only cells touching an area where areas have
     outlines), built in British National Grid metres and returned in WGS84, each with the
     geodesic distance from its centre to the nearest facility passing the filters.
@@ -251,7 +251,7 @@ async def get_grid(pool: Db, filters: FilterDep, cell_m: CellParam = 500) -> Geo
 
 
 async def _suggest(
-    pool: Db,
+    pool: ReadDb,
     filters: FilterDep,
     k: int,
     threshold_m: float,
@@ -306,7 +306,7 @@ ThresholdParam = Annotated[
     summary="Where next: new sites that would bring the most people within reach",
 )
 async def get_suggest(
-    pool: Db,
+    pool: ReadDb,
     filters: FilterDep,
     k: KParam = 3,
     threshold_m: ThresholdParam = 2000,
@@ -326,7 +326,7 @@ async def get_suggest(
     summary="Where next, among your own candidate sites",
 )
 async def post_suggest(
-    pool: Db,
+    pool: ReadDb,
     filters: FilterDep,
     body: Annotated[CandidatesIn, Body()],
     k: KParam = 3,

@@ -18,7 +18,7 @@ from fastapi.responses import StreamingResponse
 from locator.domain.errors import TooMany
 from locator.services import exporting
 from locator.store.exports import fingerprint
-from locator.web.deps import Db
+from locator.web.deps import ReadDb
 from locator.web.http import is_fresh
 from locator.web.responses import ERROR_RESPONSES
 
@@ -131,7 +131,7 @@ async def _export(
     ),
     summary="Download every facility as GeoJSON",
 )
-async def export_geojson(request: Request, pool: Db) -> Response:
+async def export_geojson(request: Request, pool: ReadDb) -> Response:
     """The whole dataset as one GeoJSON file, for GIS users and for reloading elsewhere."""
     return await _export(
         request, pool, GeoJSONStream, exporting.geojson_chunks, "facilities.geojson"
@@ -149,6 +149,6 @@ async def export_geojson(request: Request, pool: Db) -> Response:
     ),
     summary="Download every facility as CSV",
 )
-async def export_csv(request: Request, pool: Db) -> Response:
+async def export_csv(request: Request, pool: ReadDb) -> Response:
     """The whole dataset as a spreadsheet-friendly CSV, as open-data portals take it."""
     return await _export(request, pool, CSVStream, exporting.csv_chunks, "facilities.csv")

@@ -12,7 +12,7 @@ from locator.domain.errors import NotFound
 from locator.domain.features import FacilityCollection, FacilityFeature, feature_collection
 from locator.domain.filters import parse_bbox
 from locator.store import facilities as store
-from locator.web.deps import BboxParam, Db, FacilityId, FilterDep, QueryModelRoute
+from locator.web.deps import BboxParam, FacilityId, FilterDep, QueryModelRoute, ReadDb
 from locator.web.http import version_etag
 from locator.web.responses import ERROR_RESPONSES, GeoJSONResponse
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/v1", tags=["facilities"], route_class=QueryModel
     summary="List facilities",
 )
 async def list_facilities(
-    pool: Db,
+    pool: ReadDb,
     filters: FilterDep,
     bbox: BboxParam = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size (1-1000).")] = 100,
@@ -49,7 +49,7 @@ async def list_facilities(
     },
     summary="One facility",
 )
-async def get_facility(pool: Db, facility_id: FacilityId) -> GeoJSONResponse:
+async def get_facility(pool: ReadDb, facility_id: FacilityId) -> GeoJSONResponse:
     """Everything known about one facility, including what is not known and its sources.
 
     The ETag names the facility's version: send it back as `If-Match` to change the facility.

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from locator.services import geocode
-from locator.web.deps import AppSettings, Db
+from locator.web.deps import AppSettings, ReadDb
 from locator.web.responses import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["geocoding"])
@@ -35,7 +35,7 @@ class PlaceOut(BaseModel):
     summary="Find a postcode or place",
 )
 async def find_place(
-    pool: Db,
+    pool: ReadDb,
     settings: AppSettings,
     q: Annotated[
         str,

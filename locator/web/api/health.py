@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from locator.store import facilities
+from locator.store.connection import ReplicaPool
 
 router = APIRouter(tags=["health"])
 
@@ -22,7 +23,7 @@ async def healthz() -> dict[str, str]:
     responses={503: {"description": "Not ready"}},
 )
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when the database answers, migrations are applied and facilities are loaded."""
+    """Ready when the primary answers, migrations are applied and facilities are loaded."""
     try:
         async with request.app.state.pool.acquire(timeout=5) as conn:
             count = await facilities.count_all(conn)
@@ -32,4 +33,13 @@ async def readyz(request: Request) -> JSONResponse:
         )
     if count == 0:
         return JSONResponse({"status": "empty", "detail": "no facilities loaded"}, status_code=503)
-    return JSONResponse({"status": "ok", "facilities": count})
+    return JSONResponse({"status": "ok", "facilities": count, **_reads(request)})
+
+
+def _reads(request: Request) -> dict[str, str]:
+    """Where reads go, when there is a read replica (its state never makes the worker unready:
+    the primary serves its reads meanwhile)."""
+    replica = request.app.state.read_pool
+    if not isinstance(replica, ReplicaPool):
+        return {}
+    return {"reads": "replica" if replica.usable else "primary", "replica": replica.state}

@@ -10,7 +10,7 @@ from pydantic import Field
 from locator.domain.features import FacilityCollection, feature_collection
 from locator.domain.filters import FilterParams
 from locator.store import nearest as store
-from locator.web.deps import Db, QueryModelRoute, query_model
+from locator.web.deps import QueryModelRoute, ReadDb, query_model
 from locator.web.responses import ERROR_RESPONSES, GeoJSONResponse
 
 router = APIRouter(prefix="/api/v1", tags=["facilities"], route_class=QueryModelRoute)
@@ -48,7 +48,7 @@ class NearestParams(FilterParams):
     summary="Nearest facilities to a point",
 )
 async def nearest(
-    pool: Db, params: Annotated[NearestParams, Depends(query_model(NearestParams))]
+    pool: ReadDb, params: Annotated[NearestParams, Depends(query_model(NearestParams))]
 ) -> GeoJSONResponse:
     """Facilities ordered by geodesic distance (WGS84 spheroid) from the point, filtered.
 

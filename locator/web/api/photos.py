@@ -15,7 +15,7 @@ from locator.services.auth import Principal
 from locator.store import photos as store
 from locator.web import uploads
 from locator.web.auth import api_writer
-from locator.web.deps import AppSettings, Db, FacilityId
+from locator.web.deps import AppSettings, Db, FacilityId, ReadDb
 from locator.web.responses import ERROR_RESPONSES, WRITE_RESPONSES
 
 router = APIRouter(tags=["photos"])
@@ -82,7 +82,7 @@ async def upload_photo(
     responses=ERROR_RESPONSES,
     summary="A facility's approved photos",
 )
-async def facility_photos(pool: Db, facility_id: FacilityId) -> list[dict[str, Any]]:
+async def facility_photos(pool: ReadDb, facility_id: FacilityId) -> list[dict[str, Any]]:
     """Approved photos, oldest first."""
     return [uploads.photo_out(row) for row in await store.of_facility(pool, facility_id)]
 
@@ -108,7 +108,7 @@ async def decide_photo(
     summary="A photo's file (approved photos only)",
 )
 async def photo_file(
-    pool: Db, settings: AppSettings, name: Annotated[str, Path(pattern=FILE_NAME)]
+    pool: ReadDb, settings: AppSettings, name: Annotated[str, Path(pattern=FILE_NAME)]
 ) -> FileResponse:
     """The JPEG, cached for a year: its name is its content's hash."""
     digest = name.split(".", 1)[0]

@@ -17,7 +17,7 @@ from locator.domain.features import feature_collection
 from locator.domain.filters import Filters, parse_bbox
 from locator.domain.record import SLUG_RE
 from locator.store import facilities as store
-from locator.web.deps import BboxParam, Db, Templates
+from locator.web.deps import BboxParam, ReadDb, Templates
 from locator.web.http import prefers_html
 from locator.web.ogc import documents as ogc
 from locator.web.ogc.models import (
@@ -123,7 +123,7 @@ async def api_definition(request: Request) -> Response:
     summary="Feature collections",
 )
 async def collections(
-    request: Request, pool: Db, templates: Templates, f: Format = None
+    request: Request, pool: ReadDb, templates: Templates, f: Format = None
 ) -> Response:
     """The one collection, `facilities`, with its extent and links."""
     fmt = _format(request, f)
@@ -138,7 +138,7 @@ async def collections(
     summary="The facilities collection",
 )
 async def collection(
-    request: Request, pool: Db, templates: Templates, f: Format = None
+    request: Request, pool: ReadDb, templates: Templates, f: Format = None
 ) -> Response:
     """What the collection holds, its extent in CRS84 and links to items and schemas."""
     fmt = _format(request, f)
@@ -192,7 +192,7 @@ QUERYABLE_PARAMETERS = [
 )
 async def items(
     request: Request,
-    pool: Db,
+    pool: ReadDb,
     templates: Templates,
     f: Format = None,
     bbox: BboxParam = None,
@@ -249,7 +249,7 @@ async def items(
 )
 async def item(
     request: Request,
-    pool: Db,
+    pool: ReadDb,
     templates: Templates,
     featureId: str,  # noqa: N803
     f: Format = None,

@@ -20,7 +20,7 @@ from locator.domain.vocabulary import ANY
 from locator.domain.words import distance_words
 from locator.services import coverage
 from locator.store import facilities as store
-from locator.web.deps import AppSettings, Db, Templates
+from locator.web.deps import AppSettings, ReadDb, Templates
 from locator.web.pages import forms, maps, words
 from locator.web.pages.forms import PageFiltersDep
 
@@ -142,7 +142,7 @@ def pick_place(pick: coverage.Pick, names: dict[str, str]) -> str:
 @router.get("/coverage", response_class=HTMLResponse)
 async def coverage_page(
     request: Request,
-    pool: Db,
+    pool: ReadDb,
     settings: AppSettings,
     templates: Templates,
     choices: PageFiltersDep,

@@ -29,7 +29,7 @@ from locator.services.auth import Signer
 from locator.store import facilities
 from locator.store import reports as store
 from locator.web.auth import SignerDep, spend_report
-from locator.web.deps import AppSettings, Db, Templates
+from locator.web.deps import AppSettings, Db, ReadDb, Templates
 from locator.web.pages import words
 
 router = APIRouter(include_in_schema=False)
@@ -276,7 +276,7 @@ async def short_link(request: Request, templates: Templates, facility_id: str) -
 @router.get("/facilities/{facility_id}/report", response_class=HTMLResponse)
 async def report_form(
     request: Request,
-    pool: Db,
+    pool: ReadDb,
     templates: Templates,
     sign: SignerDep,
     facility_id: str,

@@ -23,7 +23,7 @@ from locator.store import facilities as store
 from locator.store import photos as photo_store
 from locator.store.nearest import nearest as find_nearest
 from locator.web.auth import SessionPrincipal
-from locator.web.deps import AppSettings, BboxParam, Db, Templates
+from locator.web.deps import AppSettings, BboxParam, ReadDb, Templates
 from locator.web.errors import STATUS
 from locator.web.pages import maps, words
 from locator.web.pages.forms import PageFilters, PageFiltersDep
@@ -106,7 +106,7 @@ def _degrees(raw: str | None, name: str, limit: int) -> float | None:
 
 
 async def resolve(
-    pool: Db, settings: AppSettings, q: RawQ = None, lat: RawLat = None, lon: RawLon = None
+    pool: ReadDb, settings: AppSettings, q: RawQ = None, lat: RawLat = None, lon: RawLon = None
 ) -> Search:
     """A position from the form: the browser's own position wins over the typed query. What
     cannot be a search (a query over 100 characters, latitude 91) comes back as the error."""
@@ -129,7 +129,7 @@ async def resolve(
 SearchDep = Annotated[Search, Depends(resolve)]
 
 
-async def data_extent(request: Request, pool: Db, version: int) -> Bbox:
+async def data_extent(request: Request, pool: ReadDb, version: int) -> Bbox:
     """The extent of every facility, kept on the app until the data changes (any write, in any
     worker, adds to the trail: `changes.last_change` tells, one index probe)."""
     kept: tuple[int, Bbox] | None = getattr(request.app.state, "map_extent", None)
@@ -149,7 +149,7 @@ def _render(
 @router.get("/", response_class=HTMLResponse)
 async def map_page(
     request: Request,
-    pool: Db,
+    pool: ReadDb,
     settings: AppSettings,
     templates: Templates,
     choices: PageFiltersDep,
@@ -219,7 +219,7 @@ def _shared_map_pages(request: Request) -> dict[str, tuple[int, bytes]]:
 
 @router.get("/map/pins")
 async def map_pins(
-    pool: Db,
+    pool: ReadDb,
     templates: Templates,
     choices: PageFiltersDep,
     bbox: BboxParam = None,
@@ -300,7 +300,9 @@ class NearestList:
     without_open_now: str | None = None
 
 
-async def nearest_list(pool: Db, search: Search, choices: PageFilters, shown: int) -> NearestList:
+async def nearest_list(
+    pool: ReadDb, search: Search, choices: PageFilters, shown: int
+) -> NearestList:
     """The nearest `shown` to the searched place, distances as honest as both positions allow."""
     if search.origin is None:
         return NearestList()
@@ -327,7 +329,7 @@ async def nearest_list(pool: Db, search: Search, choices: PageFilters, shown: in
 async def nearest_page(
     request: Request,
     templates: Templates,
-    pool: Db,
+    pool: ReadDb,
     choices: PageFiltersDep,
     search: SearchDep,
     limit: RawLimit = None,
@@ -362,7 +364,7 @@ async def nearest_page(
 ALTERNATIVES = 3
 
 
-async def open_alternatives(pool: Db, feature: dict[str, Any]) -> list[words.FacilityView]:
+async def open_alternatives(pool: ReadDb, feature: dict[str, Any]) -> list[words.FacilityView]:
     """The nearest facilities that are not closed, with distances from this one (as far as its
     own position is known)."""
     lon, lat = feature["geometry"]["coordinates"]
@@ -379,7 +381,7 @@ async def _nothing() -> list[words.FacilityView]:
 @router.get("/facilities/{facility_id}", response_class=HTMLResponse)
 async def facility_page(
     request: Request,
-    pool: Db,
+    pool: ReadDb,
     settings: AppSettings,
     templates: Templates,
     editor: SessionPrincipal,
