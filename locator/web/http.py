@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import secrets
 from collections.abc import Iterable
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 from fastapi import FastAPI, Response
@@ -341,23 +342,72 @@ def security_headers(settings: Settings) -> list[tuple[bytes, bytes]]:
     return headers
 
 
+# Leaflet and Swagger UI set inline `style` attributes (map panes, marker positions, Swagger's
+# collapsible sections): without 'unsafe-inline' for styles neither works. Styles cannot run
+# code; scripts stay strict (our files, or an inline script carrying this answer's nonce).
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:{tiles}; connect-src 'self'; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; "
+    "manifest-src 'self'; worker-src 'self'"
+)
+# Anything else is not a document: it may load nothing and be framed by nobody.
+OTHER_POLICY = b"default-src 'none'; frame-ancestors 'none'"
+# A script served on its own can become a worker (/sw.js), whose policy is the one its script
+# comes with: it fetches from this site only. (A <script src> ignores its own answer's CSP.)
+SCRIPT_POLICY = b"default-src 'self'; frame-ancestors 'none'"
+
+
+def tile_source(tile_url: str) -> str:
+    """The CSP source of the map's tile server: its origin, `{s}` subdomains as `*.`; empty
+    when the tiles come from this site."""
+    parts = urlsplit(tile_url.replace("{s}", "{}"))
+    if not parts.scheme or not parts.hostname:
+        return ""
+    labels = parts.netloc.rpartition("@")[2].split(".")
+    templated = [i for i, label in enumerate(labels) if "{}" in label]
+    if templated:  # CSP allows a wildcard only as the leftmost label
+        labels = ["*", *labels[templated[-1] + 1 :]]
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+def page_policy(settings: Settings) -> str:
+    """The pages' CSP for these settings, `{nonce}` still to fill in."""
+    tiles = tile_source(settings.tile_url)
+    return PAGE_POLICY.replace("{tiles}", f" {tiles}" if tiles else "")
+
+
 class SecurityHeaders:
-    """Adds `security_headers` to every answer that does not set its own."""
+    """Adds `security_headers` to every answer that does not set its own, and a
+    Content-Security-Policy: strict on pages, with a fresh nonce per request that templates
+    read as `request.state.csp_nonce` for their inline scripts."""
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.headers = security_headers(settings)
+        self.policy = page_policy(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in self.headers:
                     headers.setdefault(name.decode(), value.decode())
+                if "content-security-policy" not in headers:
+                    kind = headers.get("content-type", "")
+                    if kind.startswith("text/html"):
+                        policy = self.policy.replace("{nonce}", nonce).encode()
+                    elif "javascript" in kind:
+                        policy = SCRIPT_POLICY
+                    else:
+                        policy = OTHER_POLICY
+                    headers.raw.append((b"content-security-policy", policy))
             await send(message)
 
         await self.app(scope, receive, with_headers)

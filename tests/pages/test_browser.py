@@ -39,7 +39,7 @@ PAGES = {
 
 def wait_for_map(page: Page) -> None:
     """Until folium's script has built the map and its markers."""
-    page.wait_for_function("window.locator && window.locator.map")
+    page.wait_for_function("() => window.locator && window.locator.map")
 
 
 def marker_ids(page: Page) -> list[str]:

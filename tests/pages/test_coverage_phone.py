@@ -172,7 +172,7 @@ def test_axe_finds_no_violations(
     context = open_context(browser, traffic, viewport, reduced_motion="reduce")
     page = context.new_page()
     page.goto(site.url + "/coverage" + query)
-    page.wait_for_function("window.locator && window.locator.map")
+    page.wait_for_function("() => window.locator && window.locator.map")
     violations = axe_violations(page)
     context.close()
     assert violations == [], json.dumps(violations, indent=1)

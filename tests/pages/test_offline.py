@@ -55,7 +55,7 @@ def controlled(context: BrowserContext, url: str) -> Page:
     """A page at `url`, once the service worker controls it."""
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=10_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=10_000)
     return page
 
 
@@ -76,7 +76,7 @@ def banner(page: Page) -> str:
     box = page.locator("#offline-banner")
     if box.count() == 0:
         return ""
-    page.wait_for_function("document.getElementById('offline-banner').textContent !== ''")
+    page.wait_for_function("() => document.getElementById('offline-banner').textContent !== ''")
     return box.inner_text()
 
 
@@ -174,7 +174,8 @@ def test_offline_a_page_seen_before_opens_with_how_old_it_is(
     # The connection comes back: the copy says it is one until the current page is loaded.
     context.set_offline(False)
     page.wait_for_function(
-        "document.getElementById('offline-banner').textContent.startsWith('You are back online')"
+        "() => document.getElementById('offline-banner').textContent"
+        ".startsWith('You are back online')"
     )
     page.get_by_role("link", name="Load the current page").click()
     page.wait_for_load_state("load")
@@ -225,7 +226,7 @@ def test_offline_a_page_never_seen_gives_the_offline_page_listing_the_saved_ones
     page.go_back()
     page.wait_for_selector("#saved[data-state='done']")
     page.get_by_role("button", name="Forget the saved pages").click()
-    page.wait_for_function("document.getElementById('forget-done').textContent !== ''")
+    page.wait_for_function("() => document.getElementById('forget-done').textContent !== ''")
     assert page.locator("#saved-facilities li").count() == 0
     assert page.locator("#saved-none").is_visible()
     page.goto(site.url + SEEN)

@@ -713,7 +713,7 @@ def test_axe_finds_no_violations_in_reporting(
         assert page.get_by_role("heading", name="Editors").count() == 1
         assert page.locator("ol.history li").count() >= 2
         page.locator(".photos img").scroll_into_view_if_needed()
-        page.wait_for_function("document.querySelector('.photos img').complete")
+        page.wait_for_function("() => document.querySelector('.photos img').complete")
     violations = axe_violations(page)
     screenshot(page, f"phone-reporting-{name}")
     context.close()

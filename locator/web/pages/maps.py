@@ -145,7 +145,11 @@ class Expose(MacroElement):
 
 @dataclass(frozen=True)
 class MapParts:
-    """The rendered map, for a page template: links for <head>, the map element, its script."""
+    """The rendered map, for a page template: links for <head>, the map element, its script.
+
+    The script goes inline, in `<script nonce="{{ request.state.csp_nonce }}">`: the
+    Content-Security-Policy (`locator.web.http.SecurityHeaders`) runs no other inline script.
+    """
 
     head: Markup
     html: Markup
