@@ -13,7 +13,8 @@ import math
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from locator.domain import hours
 from locator.domain.errors import BadParameter
@@ -180,12 +181,16 @@ class FilterParams(BaseModel):
     )
     open_at: dt.datetime | None = Field(
         default=None,
-        description="Only facilities open at this ISO 8601 time (no offset: Europe/London), "
-        "e.g. when you expect to arrive. Hours that are unknown do not count as open.",
+        description="Only facilities open at this ISO 8601 date-time (no offset: "
+        "Europe/London), e.g. when you expect to arrive; a number (Unix time) is refused. "
+        "Hours that are unknown do not count as open. Excludes `open_now`: give one or the "
+        "other, not both (422).",
         examples=["2026-11-23T14:30"],
     )
     open_now: bool = Field(
-        default=False, description="true: only facilities open now (Europe/London)."
+        default=False,
+        description="true: only facilities open now (Europe/London). Excludes `open_at`: give "
+        "one or the other, not both (422).",
     )
     include_closed: bool = Field(
         default=False,
@@ -197,13 +202,29 @@ class FilterParams(BaseModel):
         "(they say `null`). Default: only facilities known to match.",
     )
 
+    @field_validator("open_at", mode="before")
+    @classmethod
+    def _no_unix_time(cls, value: Any) -> Any:
+        """Refuse a bare number, which pydantic would read as seconds since 1970."""
+        if isinstance(value, str):
+            try:
+                float(value)
+            except ValueError:
+                return value
+        elif not isinstance(value, int | float):
+            return value
+        raise PydanticCustomError(
+            "datetime_parsing",
+            "a number is not a date-time: give one such as 2026-12-01T14:30",
+        )
+
     def filters(self, **extra: Any) -> Filters:
         """The checked filters (plus `extra` fields such as bbox); BadParameter names a fault."""
         if self.open_at is not None and self.open_now:
             raise BadParameter(
-                "Give open_at or open_now, not both",
+                "open_at and open_now exclude each other: give one or the other, not both",
                 field="open_at",
-                allowed="one of open_at, open_now",
+                allowed="open_at or open_now, not both",
             )
         when = parse_open_at(self.open_at) if self.open_at is not None else None
         filters = Filters(

@@ -81,8 +81,32 @@ MALFORMED_BODY = {
 }
 
 
+# `bbox` as OGC API - Features Part 1 defines it (/req/core/fc-bbox-definition): an array of
+# numbers written comma-separated. The routes take the 2D form only (`parse_bbox`): 4 numbers.
+BBOX_PARAMETER: dict[str, Any] = {
+    "schema": {
+        "type": "array",
+        "items": {"type": "number"},
+        "minItems": 4,
+        "maxItems": 4,
+        "examples": [[-1.62, 52.36, -1.40, 52.46]],
+    },
+    "style": "form",
+    "explode": False,
+}
+
+
+def _type_bbox(operation: dict[str, Any]) -> None:
+    """Give a `bbox` query parameter (`locator.web.deps.BboxParam`, read as text and checked by
+    `parse_bbox`) the type clients should send."""
+    for parameter in operation.get("parameters", []):
+        if parameter["name"] == "bbox" and parameter["in"] == "query":
+            parameter.update(BBOX_PARAMETER)
+
+
 def complete_openapi(app: FastAPI) -> None:
-    """Describe what routes may answer but FastAPI does not document: 422 bodies, 429 and 400.
+    """Describe what routes may answer but FastAPI does not document: 422 bodies, 429 and 400;
+    and type `bbox`, which the routes take as text.
 
     FastAPI documents its own validation error shape; `locator.web.errors` sends `ErrorOut`
     instead. The rate limit (`locator.web.http`) can answer any route but the probes with 429, and a
@@ -107,6 +131,7 @@ def complete_openapi(app: FastAPI) -> None:
             for operation in operations.values():
                 if "requestBody" in operation:
                     operation["responses"].setdefault("400", MALFORMED_BODY)
+                _type_bbox(operation)
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -28,8 +28,8 @@ from tests.conftest import ServerThread, drop_database, known_database
 MAX_EXAMPLES = 50
 # What the contract is: no 5xx, and every answer documented and matching its schema. The
 # acceptance checks are left out because the API validates beyond what OpenAPI can say: it refuses
-# some schema-valid input with a 422 that explains why (a bbox that is not four numbers, open_at
-# with open_now), and pydantic accepts a number as a date-time (`open_at=0.5`).
+# some schema-valid input with a 422 that explains why (a bbox out of range or with min >= max,
+# open_at with open_now).
 CONTRACT = [
     not_a_server_error,
     status_code_conformance,
