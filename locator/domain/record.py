@@ -56,13 +56,17 @@ def _link(*schemes: str) -> AfterValidator:
             return "https://" + value
         if scheme not in schemes:
             raise ValueError(f"must be a link starting with {' or '.join(schemes)}:")
+        if scheme == "tel" and not TEL_RE.fullmatch(value):
+            raise ValueError("must be a phone number after tel:, e.g. tel:+44 24 7683 2222")
         return value
 
     return AfterValidator(check)
 
 
+TEL_RE = re.compile(r"tel:\+?[0-9][0-9 ()-]{2,24}", re.IGNORECASE)
 WebLink = Annotated[str, AfterValidator(_storable), _link("https", "http")]
-ReportLink = Annotated[str, AfterValidator(_storable), _link("https", "http", "mailto")]
+# Where to report a fault: the venue's page, an email address or a phone line.
+ReportLink = Annotated[str, AfterValidator(_storable), _link("https", "http", "mailto", "tel")]
 
 
 class EquipmentStatus(BaseModel):

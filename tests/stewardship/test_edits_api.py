@@ -204,10 +204,16 @@ def test_links_a_page_would_render_must_be_web_links(api: httpx.Client, tokens: 
         {"website": "javascript:alert(1)"},
         {"website": "java\tscript:alert(1)"},
         {"report_url": "data:text/html,<script>alert(1)</script>"},
+        {"report_url": "tel:javascript:alert(1)"},
+        {"website": "tel:+44 24 7683 2222"},  # a phone line is no website
     ):
         answer = patch(api, tokens.editor, "t-far", etag, **values)
         assert answer.status_code == 422, (values, answer.text)
-        assert "must be a link" in answer.text
+        assert "must be a" in answer.text
+    etag = current(api, "t-far").headers["etag"]
+    phone = patch(api, tokens.editor, "t-far", etag, report_url="tel:+44 24 7683 2222")
+    assert phone.status_code == 200, phone.text
+    assert phone.json()["properties"]["report_url"] == "tel:+44 24 7683 2222"
     bad_source = api.patch(
         "/api/v1/facilities/t-far",
         json={"set": {"name": "X"}, "source": SOURCE | {"url": "javascript:alert(1)"}},

@@ -428,6 +428,7 @@ async def facility_page(
         photos=words.photos(photos),
         editor=editor,
         safe_url=words.safe_url,
+        report_link_words=words.report_link_words,
         plain=words.plain,
     )
     _vary_by_platform(response)

@@ -653,6 +653,16 @@ def safe_url(url: Any) -> str | None:
     return None
 
 
+def report_link_words(url: str) -> str:
+    """What a venue's fault-reporting link is, said as its link text."""
+    scheme = url.split(":", 1)[0].lower()
+    if scheme == "mailto":
+        return f"email {url.split(':', 1)[1].split('?', 1)[0]}"
+    if scheme == "tel":
+        return f"phone {url.split(':', 1)[1]}"
+    return "the venue’s own page for reporting problems"
+
+
 def when_words(value: dt.datetime) -> str:
     """`23 Nov 2026, 14:05` in UK time."""
     local = value.astimezone(hours.LONDON)
