@@ -46,7 +46,7 @@ SAFETY = 0.999
 # pass `where` nearest on the sphere (the GiST index's order), and what settles the answer.
 NEAREST_SQL = """
 SELECT p.i, n.id, n.name, n.accuracy_m, n.distance_m, n.farthest_knn_m, n.candidates
-FROM unnest({lons}::float8[], {lats}::float8[]) WITH ORDINALITY AS p(lon, lat, i)
+FROM {points}
 CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326)::geography AS point) q
 CROSS JOIN LATERAL (
     SELECT c.id, c.name, c.accuracy_m, c.distance_m,
@@ -64,6 +64,10 @@ CROSS JOIN LATERAL (
     LIMIT {limit}
 ) n
 """
+
+# Where the points p(lon, lat, i) come from: one point, or many at once (coverage).
+SINGLE_POINT = "(VALUES ({lon}::float8, {lat}::float8, 1::bigint)) AS p(lon, lat, i)"
+MANY_POINTS = "unnest({lons}::float8[], {lats}::float8[]) WITH ORDINALITY AS p(lon, lat, i)"
 
 
 @dataclass(frozen=True)
@@ -99,16 +103,22 @@ def nearest_sql(
     k: int,
     within_m: float | None = None,
 ) -> str:
-    """NEAREST_SQL for these (lat, lon) points, adding its values to `params`."""
+    """NEAREST_SQL for these (lat, lon) points, adding its values to `params`.
+
+    The two limits are written into the text (integers from code, never client text): with
+    `LIMIT $n` PostgreSQL cannot keep a generic plan (it would assume a tenth of the table) and
+    plans the query again on every execution. One point is one row of `VALUES`, which a generic
+    plan estimates exactly (`unnest` of an array parameter counts as ten rows).
+    """
     if within_m is not None:
         where_sql += f" AND ST_DWithin(f.geog, q.point, {params.add(within_m)})"
-    return NEAREST_SQL.format(
-        lons=params.add([lon for _, lon in points]),
-        lats=params.add([lat for lat, _ in points]),
-        where=where_sql,
-        k=params.add(k),
-        limit=params.add(limit),
-    )
+    if len(points) == 1:
+        [(lat, lon)] = points
+        source = SINGLE_POINT.format(lon=params.add(lon), lat=params.add(lat))
+    else:
+        lons = params.add([lon for _, lon in points])
+        source = MANY_POINTS.format(lons=lons, lats=params.add([lat for lat, _ in points]))
+    return NEAREST_SQL.format(points=source, where=where_sql, k=int(k), limit=int(limit))
 
 
 async def nearest_each(
