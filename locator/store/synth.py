@@ -95,6 +95,9 @@ async def synthesise(
 ) -> int:
     """Add `count` synthetic facilities in one transaction; returns how many exist afterwards."""
     async with conn.transaction():
+        # A batch of 200,000 rows takes several seconds (more on a busy machine): the statement
+        # timeout is there for requests, not for this command.
+        await conn.execute("SET LOCAL statement_timeout = 0")
         real = await conn.fetchval("SELECT count(*) FROM facilities WHERE NOT synthetic")
         if real and not force:
             raise RealDataPresent(
