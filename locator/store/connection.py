@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -140,6 +141,9 @@ REPLICA_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.AdminShutdownError,
     asyncpg.TooManyConnectionsError,
     asyncpg.SerializationError,  # "canceling statement due to conflict with recovery"
+    # The replica has not replayed a migration the primary (and this code) already has.
+    asyncpg.UndefinedTableError,
+    asyncpg.UndefinedColumnError,
     OSError,
 )
 
@@ -162,14 +166,14 @@ class ReplicaPool(BoundedPool):
     """
 
     primary: asyncpg.Pool
-    usable: bool = True
+    usable: bool = False  # until the first check has found it current
     state: str = "not checked yet"  # what /readyz says about it
 
     def set_usable(self, usable: bool, state: str) -> None:
         """Record the replica's state, saying so in the log when it changes."""
         if usable != self.usable:
             if usable:
-                log.warning("read replica in use again (%s)", state)
+                log.warning("read replica in use (%s)", state)
             else:
                 log.warning("read replica not used: %s; reads go to the primary", state)
         self.usable, self.state = usable, state
@@ -283,21 +287,25 @@ async def watch_replica(
     How far behind: each check notes the primary's WAL position and when it was seen; the
     replica is as far behind as the oldest noted position it has not replayed yet is old. (Its
     own last replay time cannot tell: with nothing written it stays old, and when the replica
-    lost its primary it has nothing left to replay.) While the primary cannot be asked, nothing
-    can change, so a replica that answers is used as it is. A read server that is not in
-    recovery is a primary itself: its data is current.
+    lost its primary it has nothing left to replay.) What the replica lacks at the first check
+    is of unknown age: it is not read until it has replayed that. While the primary cannot be
+    asked, nothing can change, so a replica that answers is used as it is. A read server that is
+    not in recovery is a primary itself: its data is current.
     """
     primary = _Probe(asyncpg_dsn(primary_url, settings))
     replica = _Probe(asyncpg_dsn(replica_url, settings))
     unreplayed: deque[tuple[float, int]] = deque()
+    first_seen = False
     try:
         while True:
             now = time.monotonic()
             primary_up = True
             try:
                 position = (await primary.fetchrow(PRIMARY_LSN_SQL))["lsn"]
+                seen = now if first_seen else -math.inf
+                first_seen = True
                 if len(unreplayed) < 3600 and (not unreplayed or position > unreplayed[-1][1]):
-                    unreplayed.append((now, position))
+                    unreplayed.append((seen, position))
             except (*DATABASE_ERRORS, asyncpg.PostgresError):
                 primary_up = False
             try:
@@ -316,6 +324,8 @@ async def watch_replica(
                     pool.set_usable(True, "in use (the primary cannot be asked)")
                 elif lag <= settings.replica_max_lag_s:
                     pool.set_usable(True, f"in use, {lag:.0f} s behind the primary at most")
+                elif lag == math.inf:
+                    pool.set_usable(False, "behind the primary, by how long is not known yet")
                 else:
                     pool.set_usable(False, f"{lag:.0f} s behind the primary")
             await asyncio.sleep(every_s)

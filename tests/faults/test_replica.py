@@ -113,10 +113,10 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(primary: str, replica
         ServerThread(primary, Settings(rate_limit_per_minute=0), read_url=replica) as server,
         httpx.Client(base_url=server.url, timeout=10) as client,
     ):
+        # Read once the watcher's first check has found it current.
+        eventually(lambda: client.get("/readyz").json()["reads"] == "replica", within_s=5)
         assert client.get(NEAREST).status_code == 200
         assert _read_connections(replica) >= 1
-        ready = client.get("/readyz").json()
-        assert ready["reads"] == "replica", ready
         # A write: the replica would refuse it (read-only), the primary takes it.
         sent = client.post(
             "/api/v1/facilities/t-ceiling-24h/reports",
@@ -139,7 +139,7 @@ def test_reads_carry_on_while_the_replica_is_stopped(primary: str, replica: str)
         httpx.Client(base_url=server.url, timeout=10) as client,
         ThreadPoolExecutor(1) as background,
     ):
-        assert client.get("/readyz").json()["reads"] == "replica"
+        eventually(lambda: client.get("/readyz").json()["reads"] == "replica", within_s=5)
         load = background.submit(hammer, server.url + NEAREST, 6.0, 4)
         time.sleep(1.5)
         devdb.stop_replica()
@@ -156,6 +156,31 @@ def test_reads_carry_on_while_the_replica_is_stopped(primary: str, replica: str)
     assert download.status_code == 200 and "t-ceiling-24h" in download.text
     assert during["status"] == "ok"
     assert during["reads"] == "primary" and "unreachable" in during["replica"], during
+
+
+def test_a_replica_far_behind_at_start_is_not_read(primary: str, replica: str) -> None:
+    """A replica that starts out behind (say, stopped for a day) is of unknown age: it is not
+    read until it has caught up, even within the first `replica_max_lag_s`."""
+    settings = Settings(rate_limit_per_minute=0, replica_max_lag_s=30)
+    sql(replica, "SELECT pg_wal_replay_pause()")
+    try:
+        sql(primary, "UPDATE facilities SET name = name || ' (moved)' WHERE id = 't-ceiling-24h'")
+        with (
+            ServerThread(primary, settings, read_url=replica) as server,
+            httpx.Client(base_url=server.url, timeout=10) as client,
+        ):
+            for _ in range(10):
+                assert _name(client).endswith(" (moved)")  # the primary's, not the replica's
+                ready = client.get("/readyz").json()
+                assert ready["reads"] == "primary", ready
+                time.sleep(0.3)
+            assert "not known" in ready["replica"], ready
+            sql(replica, "SELECT pg_wal_replay_resume()")
+            eventually(lambda: client.get("/readyz").json()["reads"] == "replica", within_s=10)
+            assert _name(client).endswith(" (moved)")
+    finally:
+        sql(replica, "SELECT pg_wal_replay_resume()")
+        sql(primary, "UPDATE facilities SET name = replace(name, ' (moved)', '')")
 
 
 def test_a_replica_that_falls_behind_is_not_read(primary: str, replica: str) -> None:
