@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from locator.domain.errors import BadParameter, Conflict, NotAllowed, NotFound
-from locator.domain.filters import FilterParams
+from locator.domain.filters import CONFIRMED_POSITION_M, FilterParams
 from locator.domain.reports import EMAIL_RE
 from locator.domain.vocabulary import BenchNeed, HoistNeed, Role, Scope
 from locator.services import areas, coverage, exporting, loading, postcodes
@@ -435,6 +435,13 @@ def coverage_command(
     access: Annotated[str | None, typer.Option(help="Comma-separated access kinds.")] = None,
     key_free: Annotated[bool, typer.Option(help="Only facilities needing no key.")] = False,
     working: Annotated[bool, typer.Option(help="Leave out broken hoists/benches.")] = False,
+    confirmed_position: Annotated[
+        bool,
+        typer.Option(
+            help=f"Only facilities whose position is known to {CONFIRMED_POSITION_M:g} m "
+            "(not guessed from an address or postcode)."
+        ),
+    ] = False,
     open_at: Annotated[
         dt.datetime | None,
         typer.Option(
@@ -454,8 +461,8 @@ def coverage_command(
     try:
         filters = FilterParams(
             category=category, registered=registered, hoist=hoist, bench=bench, access=access,
-            key_free=key_free, working=working, open_at=open_at,
-            include_closed=include_closed, include_unknown=include_unknown,
+            key_free=key_free, working=working, confirmed_position=confirmed_position,
+            open_at=open_at, include_closed=include_closed, include_unknown=include_unknown,
         ).filters()  # fmt: skip
         wanted = coverage.parse_thresholds(thresholds)
         result = _with_connection(lambda conn: coverage.coverage(conn, filters, wanted))

@@ -205,6 +205,24 @@ def test_cli_agrees_with_the_api(coventry_api: httpx.Client, coventry: Dataset) 
     assert "| 1 km |" in markdown.stdout and "Holbrook" in markdown.stdout
 
 
+def test_cli_counts_only_confirmed_positions_like_the_api(
+    coventry_api: httpx.Client, coventry: Dataset
+) -> None:
+    env = {**os.environ, "LOCATOR_DATABASE_URL": coventry.url}
+    args = ["coverage", "--confirmed-position", "--format", "csv"]
+    cli = subprocess.run(
+        [sys.executable, "-m", "locator", *args],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+    assert cli.returncode == 0, cli.stderr
+    confirmed = coventry_api.get(
+        "/api/v1/coverage", params={"format": "csv", "confirmed_position": "true"}
+    ).text
+    assert cli.stdout == confirmed
+    # Some Coventry positions are not confirmed, so the answer differs from the unfiltered one.
+    assert confirmed != coventry_api.get("/api/v1/coverage", params={"format": "csv"}).text
+
+
 def test_no_areas_loaded_is_an_empty_answer_not_an_error(client: httpx.Client) -> None:
     """The shared test database has facilities but no areas."""
     body = client.get("/api/v1/coverage").json()
