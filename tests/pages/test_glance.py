@@ -251,6 +251,63 @@ def test_a_closed_facility_has_no_directions_and_its_alternatives_come_first(
     )
 
 
+def map_data(html: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S)
+    assert found, "the map page carries its map as data"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def first_directions(popup: str) -> str:
+    return service_of(directions_hrefs(popup)[0])
+
+
+@pytest.mark.parametrize(
+    ("agent", "platform", "first"),
+    [(IPHONE, "apple", "apple"), (ANDROID, "android", "google"),
+     (LINUX, "desktop", "openstreetmap")],
+    ids=["iphone", "android", "desktop"],
+)  # fmt: skip
+def test_map_popups_put_the_platforms_own_maps_first(
+    http: httpx.Client, agent: str, platform: str, first: str
+) -> None:
+    headers = {"User-Agent": agent}
+    searched = http.get("/?q=CV1+1FY", headers=headers)
+    assert "User-Agent" in searched.headers["vary"]
+    nearest = map_data(searched.text)["nearest"]
+    assert nearest and {first_directions(pin["popup"]) for pin in nearest} == {first}
+    # The page without a search is kept once per platform, and its pins come for that platform.
+    for _ in range(2):  # rendered, then kept
+        page = http.get("/", headers=headers)
+        assert "User-Agent" in page.headers["vary"]
+        assert f'data-pins="/map/pins?platform={platform}"' in page.text
+    pins = http.get(
+        "/map/pins", params={"platform": platform, "bbox": "-1.62,52.36,-1.40,52.46"}
+    ).json()["pins"]
+    open_ones = [pin["popup"] for pin in pins if directions_hrefs(pin["popup"])]
+    assert len(open_ones) > 10 and {first_directions(p) for p in open_ones} == {first}
+    assert (
+        http.get("/map/pins", params={"platform": "nokia", "bbox": "0,50,1,51"}).status_code == 422
+    )
+
+
+def test_a_map_popup_on_an_iphone_offers_apple_maps_first(
+    browser: Browser, site: ServerThread
+) -> None:
+    with opened(browser, site, "/?q=CV1+1FY") as page:  # an iPhone
+        page.wait_for_function("() => window.locator && window.locator.nearest")
+        page.evaluate(
+            """() => window.locator.nearest.getLayers()
+                .find(m => m.options.facilityId === 'central-library').openPopup()"""
+        )
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        first = popup.locator("p.links", has_text="Directions").locator("a").first
+        assert first.get_attribute("aria-label") == (
+            "Directions to Coventry Central Library in Apple Maps"
+        )
+
+
 def test_closed_facilities_popups_offer_no_directions(site: ServerThread) -> None:
     from fastapi.templating import Jinja2Templates
 

@@ -116,7 +116,7 @@ def test_first_load_of_the_map_stays_small(http: httpx.Client) -> None:
     print(f"first load of / with {NATIONAL:,} facilities: {total:,} bytes")
     assert total < FIRST_LOAD_BUDGET, f"{total} bytes"
     assert "synth-" not in html  # no facility in the page: the script fetches them
-    assert 'id="map-status"' in html and 'data-pins="/map/pins"' in html
+    assert 'id="map-status"' in html and 'data-pins="/map/pins?platform=desktop"' in html
 
 
 def test_map_after_a_search_holds_only_the_nearest(http: httpx.Client) -> None:
@@ -126,7 +126,8 @@ def test_map_after_a_search_holds_only_the_nearest(http: httpx.Client) -> None:
     assert 0 < len(embedded) <= MAP_NEAREST  # the numbered nearest, as listed
     listed = re.findall(r'<li><a href="/facilities/(synth-\d+)"', html)
     assert len(listed) == MAP_NEAREST and set(listed) <= embedded
-    assert 'data-pins="/map/pins?ceiling_hoist=on"' in html  # the fetched pins filter the same
+    # The fetched pins filter the same (and order directions for the same platform).
+    assert 'data-pins="/map/pins?platform=desktop&amp;ceiling_hoist=on"' in html
 
 
 def test_pins_for_a_box_are_every_facility_in_it_with_words_and_popups(

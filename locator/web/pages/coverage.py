@@ -192,6 +192,7 @@ async def coverage_page(
             "aria_sort": current if sort is key else None,
         }
 
+    platform = words.platform(request.headers.get("user-agent"))
     context = {
         "current_path": request.url.path,
         "filters": choices,
@@ -214,7 +215,7 @@ async def coverage_page(
         "map": maps.coverage_map(
             settings,
             [maps.Shape(a.geometry, band_of(a).colour, a.lat, a.lon) for a in result.areas],
-            [maps.pin(f, maps.popup_html(templates, f)) for f in facilities],
+            [maps.pin(f, maps.popup_html(templates, f, platform)) for f in facilities],
             [(pick.rank, pick.candidate.lat, pick.candidate.lon) for pick in suggestion.picks],
         ),
         "sources": sources,
@@ -235,6 +236,8 @@ async def coverage_page(
         "method": coverage.METHOD,
         "suggest_method": coverage.SUGGEST_METHOD,
     }
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request, "coverage.html", context, status_code=422 if form_error else 200
     )
+    response.headers.add_vary_header("User-Agent")  # popups' directions suit the platform
+    return response

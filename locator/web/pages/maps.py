@@ -156,10 +156,11 @@ class MapParts:
     script: Markup
 
 
-def popup_html(templates: Jinja2Templates, facility: FacilityView) -> str:
-    """The popup for one pin, from the same macro file as the list cards."""
+def popup_html(templates: Jinja2Templates, facility: FacilityView, platform: str | None) -> str:
+    """The popup for one pin, from the same macro file as the list cards, its directions in the
+    order that suits `platform` (`words.platform`)."""
     macros: Any = templates.env.get_template("_facility.html").module
-    return str(macros.popup(facility))
+    return str(macros.popup(facility, platform))
 
 
 def pin(facility: FacilityView, popup: str | None, number: int | None = None) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -53,6 +53,10 @@ LEGEND_STATES = (
 # The pages take these as text and check them in `resolve`, so that a bad value is said on the
 # page beside the form (422) rather than as a JSON error.
 RawQ = Annotated[str | None, Query(description="Postcode, place or facility name.")]
+PlatformParam = Annotated[
+    Literal["apple", "android", "desktop"] | None,
+    Query(description="Order popups' directions for this platform (the map page's own)."),
+]
 RawLat = Annotated[str | None, Query(description="Latitude of the device (-90 to 90).")]
 RawLon = Annotated[str | None, Query(description="Longitude of the device (-180 to 180).")]
 
@@ -163,6 +167,9 @@ async def map_page(
     show: list[tuple[float, float]] = []
     shared: dict[str, tuple[int, bytes]] | None = None
     version = 0
+    # Popups put the maps app of the visitor's platform first: one shared page per platform.
+    platform = words.platform(request.headers.get("user-agent"))
+    kept_as = choices.query(platform=platform)
     if search.origin:
         features = await find_nearest(pool, *search.origin, choices.filters(), MAP_NEAREST)
         error_m = place_error_m(search.place)
@@ -172,9 +179,9 @@ async def map_page(
         version = await changes.last_change(pool)
         if not search.q:
             shared = _shared_map_pages(request)
-            kept = shared.get(choices.query())
+            kept = shared.get(kept_as)
             if kept is not None and kept[0] == version:
-                return HTMLResponse(kept[1])
+                return _vary_by_platform(HTMLResponse(kept[1]))
         extent = await data_extent(request, pool, version)
         if extent != store.WORLD:
             min_lon, min_lat, max_lon, max_lat = extent
@@ -188,7 +195,7 @@ async def map_page(
         map_data=maps.page_map(
             settings,
             [
-                maps.pin(f, maps.popup_html(templates, f), number)
+                maps.pin(f, maps.popup_html(templates, f, platform), number)
                 for number, f in enumerate(nearest, start=1)
             ],
             {"lat": place.lat, "lon": place.lon, "name": place.name} if place else None,
@@ -200,13 +207,13 @@ async def map_page(
         error=search.error,
         failed=search.failed,
         nearest=nearest,
-        pins_url="/map/pins" + choices.query(),
+        pins_url="/map/pins" + kept_as,
         list_query=_query(choices, search),
         legend_states=LEGEND_STATES,
     )
     if shared is not None:
-        shared[choices.query()] = (version, bytes(response.body))
-    return response
+        shared[kept_as] = (version, bytes(response.body))
+    return _vary_by_platform(response)
 
 
 def _shared_map_pages(request: Request) -> dict[str, tuple[int, bytes]]:
@@ -223,6 +230,7 @@ async def map_pins(
     templates: Templates,
     choices: PageFiltersDep,
     bbox: BboxParam = None,
+    platform: PlatformParam = None,
 ) -> JSONResponse:
     """The map's pins inside `bbox` with the page's filters, closed ones too (marked), as
     `{"pins": [maps.pin data], "truncated": bool}`: at most PINS_LIMIT, in id order, and
@@ -237,7 +245,7 @@ async def map_pins(
 
     def made() -> list[dict[str, Any]]:
         views = [words.view(f) for f in shown]
-        return [maps.pin(v, maps.popup_html(templates, v)) for v in views]
+        return [maps.pin(v, maps.popup_html(templates, v, platform)) for v in views]
 
     pins = await asyncio.to_thread(made) if len(shown) > PINS_INLINE else made()
     return JSONResponse({"pins": pins, "truncated": len(features) > PINS_LIMIT})

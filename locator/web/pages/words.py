@@ -80,8 +80,7 @@ DIRECTIONS = {
     "openstreetmap": ("OpenStreetMap", "on OpenStreetMap"),
     "geo": ("another maps app", "in another maps app"),
 }
-# Which service opens best on each platform, first; the others follow. `None`: not known (a map
-# popup, made once for everyone).
+# Which service opens best on each platform, first; the others follow. `None`: not known.
 DIRECTIONS_ORDER: dict[str | None, tuple[str, ...]] = {
     "apple": ("apple", "google", "openstreetmap", "geo"),
     "android": ("google", "geo", "openstreetmap", "apple"),
