@@ -173,7 +173,7 @@ class ReplicaPool(BoundedPool):
         """Record the replica's state, saying so in the log when it changes."""
         if usable != self.usable:
             if usable:
-                log.warning("read replica in use (%s)", state)
+                log.info("read replica in use (%s)", state)
             else:
                 log.warning("read replica not used: %s; reads go to the primary", state)
         self.usable, self.state = usable, state

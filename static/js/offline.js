@@ -5,6 +5,31 @@
 //    connection drops while a page is open; the banner goes when a current page is back.
 // 3. On /offline, lists the pages saved on this device with when each was saved, and forgets
 //    them on request.
+// 4. A form marked data-needs-signal (the report form) sent with no signal at all stays where
+//    it is, with what was typed, and says it has not been sent (instead of the browser's error
+//    page, after which a carer may think the report went).
+(function () {
+  "use strict";
+  var NOT_SENT = "No signal: your report has not been sent. What you wrote is still here: " +
+    "press Send report again when you have a signal.";
+  var BACK = "You have a signal again: press Send report to send it.";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-needs-signal") || navigator.onLine !== false) { return; }
+    event.preventDefault();
+    var note = form.querySelector(".not-sent");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "not-sent";
+      note.setAttribute("role", "alert");
+      var button = form.querySelector("button[type=submit]");
+      form.insertBefore(note, button);
+      window.addEventListener("online", function () { note.textContent = BACK; });
+    }
+    note.textContent = NOT_SENT;
+  });
+})();
+
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator)) { return; }

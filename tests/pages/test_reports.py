@@ -58,6 +58,7 @@ HISTORY_ID = "tesco-rugby"
 SHOWCASE_ID = "coombe-country-park"  # a photo, a report and an editor's view
 CRLF_ID = "asda-whitley"
 VENUE_ID = "the-reel-store"
+NO_SIGNAL_ID = "ikea-coventry"
 NEAR_CV1_1FY = "/nearest?q=CV1+1FY"
 PHOTO_ALT = "The changing room: a ceiling hoist over a height-adjustable bench"
 SCRIPT = "<script>alert(1)</script>"
@@ -388,6 +389,40 @@ def test_reporting_a_broken_hoist_on_a_phone(
     assert facility_id in nearest_ids(http, lat, lon)
     latest = history_of(http, facility_id)[0]
     assert latest["actor"] == f"public report #{reference[1:]}"
+
+
+def test_a_report_sent_with_no_signal_stays_on_the_form_and_says_so(
+    browser: Browser, reporting: ServerThread, http: httpx.Client
+) -> None:
+    facility_id = NO_SIGNAL_ID
+    before = history_of(http, facility_id)
+    traffic = Traffic()
+    context = open_context(browser, traffic, PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{reporting.url}/facilities/{facility_id}/report")
+    page.get_by_label("Something is not working").check()
+    page.get_by_label("Hoist", exact=True).check()
+    page.get_by_label("Anything else we should know? (optional)").fill("Hoist stuck.")
+    context.set_offline(True)
+    page.get_by_role("button", name="Send report").click()
+    alert = page.get_by_role("alert")
+    assert "your report has not been sent" in alert.inner_text()
+    assert page.url.endswith(f"/facilities/{facility_id}/report")  # still the form, as typed
+    assert page.get_by_label("Hoist", exact=True).is_checked()
+    assert page.get_by_label("Anything else we should know? (optional)").input_value() == (
+        "Hoist stuck."
+    )
+    assert history_of(http, facility_id) == before  # nothing reached the service
+    assert axe_violations(page) == []
+    context.set_offline(False)
+    page.wait_for_function(
+        "() => document.querySelector('.not-sent').textContent.includes('signal again')"
+    )
+    send(page)
+    page.wait_for_url(re.compile(rf".*/facilities/{facility_id}/report/R\d+$"))
+    assert page.locator("h1").inner_text() == "Thank you"
+    context.close()
+    assert traffic.blocked == []
 
 
 def test_a_filled_honeypot_is_thanked_and_nothing_is_stored(
