@@ -99,6 +99,15 @@ class BoundedPool(asyncpg.Pool):  # type: ignore[misc]
 
     acquire_timeout_s: float = 2.0
 
+    def give_up_on_replica(self, exc: Exception) -> None:
+        """After `exc` on the replica, read from the primary; or raise `exc` again when the
+        primary could do no better. A wait for a free connection (TimeoutError, an OSError) is
+        not retried there: that would double the longest wait a request can have, and the
+        replica is merely busy."""
+        if not isinstance(exc, REPLICA_ERRORS) or isinstance(exc, TimeoutError):
+            raise exc
+        self.set_usable(False, f"unreachable ({type(exc).__name__})")
+
     def acquire(self, *, timeout: float | None = None) -> Any:
         return super().acquire(timeout=self.acquire_timeout_s if timeout is None else timeout)
 
@@ -148,15 +157,6 @@ REPLICA_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def replica_failed(exc: Exception) -> bool:
-    """Whether the primary should serve a read that failed with `exc` on the replica.
-
-    Not a wait for a free connection (TimeoutError, an OSError): retrying that on the primary
-    would double the longest wait a request can have, and the replica is merely busy.
-    """
-    return isinstance(exc, REPLICA_ERRORS) and not isinstance(exc, TimeoutError)
-
-
 class ReplicaPool(BoundedPool):
     """The read replica's pool, whose reads go to `primary` while `usable` is false.
 
@@ -196,9 +196,7 @@ class ReplicaPool(BoundedPool):
                 async with BoundedPool.acquire(self) as conn:
                     return await getattr(conn, method)(query, *args, **kwargs)
             except Exception as exc:
-                if not replica_failed(exc):
-                    raise
-                self.set_usable(False, f"unreachable ({type(exc).__name__})")
+                self.give_up_on_replica(exc)
         return await getattr(self.primary, method)(query, *args, **kwargs)
 
 
@@ -215,9 +213,7 @@ class _ReplicaOrPrimary:
             try:
                 return await self.context.__aenter__()
             except Exception as exc:
-                if not replica_failed(exc):
-                    raise
-                self.pool.set_usable(False, f"unreachable ({type(exc).__name__})")
+                self.pool.give_up_on_replica(exc)
         self.context = self.pool.primary.acquire(timeout=self.timeout)
         return await self.context.__aenter__()
 

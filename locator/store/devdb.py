@@ -61,8 +61,8 @@ def _run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def _prepare_dirs() -> None:
-    for path in (DATA_DIR, SOCKET_DIR):
+def _prepare_dirs(*paths: Path) -> None:
+    for path in (DATA_DIR, *paths):
         path.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(path, "postgres", "postgres")
@@ -80,7 +80,7 @@ def start() -> str:
     """Create the cluster if needed, start it, create the database with PostGIS; return its URL."""
     if not (PG_BIN / "initdb").exists():
         raise DevDbError(f"PostgreSQL 15 binaries not found in {PG_BIN}; run `make setup` first")
-    _prepare_dirs()
+    _prepare_dirs(SOCKET_DIR)
     if not (CLUSTER / "PG_VERSION").exists():
         _run(
             str(PG_BIN / "initdb"), "-D", str(CLUSTER), "--auth=trust",
@@ -89,11 +89,7 @@ def start() -> str:
     if is_running() and not SOCKET.exists():
         # Another server that shared this folder's path removed our socket: restart to recreate it.
         stop()
-    if not is_running():
-        _run(
-            str(PG_BIN / "pg_ctl"), "start", "-w", "-D", str(CLUSTER),
-            "-l", str(LOG_FILE), "-o", f"{SERVER_OPTIONS} -k {SOCKET_DIR}",
-        )  # fmt: skip
+    _start_server(CLUSTER, SOCKET_DIR, LOG_FILE)
     create_database(DATABASE)
     return url()
 
@@ -109,27 +105,34 @@ def start_replica(*, rebuild: bool = False) -> str:
     if rebuild:
         stop_replica()
         shutil.rmtree(REPLICA, ignore_errors=True)
-    REPLICA_SOCKET_DIR.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        shutil.chown(REPLICA_SOCKET_DIR, "postgres", "postgres")
+    _prepare_dirs(REPLICA_SOCKET_DIR)
     if not (REPLICA / "PG_VERSION").exists():
         shutil.rmtree(REPLICA, ignore_errors=True)
         _run(
             str(PG_BIN / "pg_basebackup"), "-h", str(SOCKET_DIR), "-U", _owner(),
             "-D", str(REPLICA), "-X", "stream", "-R", "--checkpoint=fast",
         )  # fmt: skip
-    if not is_running(REPLICA):
-        _run(
-            str(PG_BIN / "pg_ctl"), "start", "-w", "-D", str(REPLICA),
-            "-l", str(REPLICA_LOG_FILE), "-o", f"{SERVER_OPTIONS} -k {REPLICA_SOCKET_DIR}",
-        )  # fmt: skip
+    _start_server(REPLICA, REPLICA_SOCKET_DIR, REPLICA_LOG_FILE)
     return replica_url()
+
+
+def _start_server(cluster: Path, socket_dir: Path, log_file: Path) -> None:
+    """Start the cluster's postmaster, listening on a socket in `socket_dir` only."""
+    if not is_running(cluster):
+        _run(
+            str(PG_BIN / "pg_ctl"), "start", "-w", "-D", str(cluster),
+            "-l", str(log_file), "-o", f"{SERVER_OPTIONS} -k {socket_dir}",
+        )  # fmt: skip
+
+
+def _stop_server(cluster: Path) -> None:
+    if is_running(cluster):
+        _run(str(PG_BIN / "pg_ctl"), "stop", "-m", "fast", "-D", str(cluster))
 
 
 def stop_replica() -> None:
     """Stop the read replica (its data stays; it catches up when started again)."""
-    if is_running(REPLICA):
-        _run(str(PG_BIN / "pg_ctl"), "stop", "-m", "fast", "-D", str(REPLICA))
+    _stop_server(REPLICA)
 
 
 def create_database(name: str, *, fresh: bool = False) -> str:
@@ -154,5 +157,4 @@ def create_database(name: str, *, fresh: bool = False) -> str:
 def stop() -> None:
     """Stop the private cluster and its replica, if any (their data stays)."""
     stop_replica()
-    if is_running():
-        _run(str(PG_BIN / "pg_ctl"), "stop", "-m", "fast", "-D", str(CLUSTER))
+    _stop_server(CLUSTER)

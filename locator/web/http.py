@@ -33,7 +33,6 @@ PROBE_PATHS = frozenset({"/healthz", "/readyz"})
 # A URL holding a position or a place searched for may be cached by the client only, never by a
 # shared cache.
 POSITION_PARAMS = frozenset({"lat", "lon", "q"})
-POSITION_NAMES = frozenset(name.encode() for name in POSITION_PARAMS)
 GZIP_MINIMUM_BYTES = 1024
 PRUNE_EVERY_S = 60.0
 JSON_MEDIA = frozenset(
@@ -121,8 +120,12 @@ class ConditionalGet:
         if scope["path"] in PROBE_PATHS:
             await self.app(scope, receive, _with_header(send, b"cache-control", b"no-store"))
             return
-        if_none_match = _header(scope, b"if-none-match")
-        audience = "private" if names_position(scope["query_string"]) else "public"
+        if_none_match = Headers(scope=scope).get("if-none-match")
+        names = {
+            key
+            for key, _ in parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        }
+        audience = "private" if names & POSITION_PARAMS else "public"
         cache_control = f"{audience}, max-age={self.max_age_s}"
         start: Message | None = None
         parts: list[bytes] = []
@@ -177,23 +180,6 @@ class ConditionalGet:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, send_wrapper)
-
-
-def names_position(query_string: bytes) -> bool:
-    """True when the query string has a parameter in POSITION_PARAMS (named as `parse_qsl`
-    reads names: only a name with `%` or `+` in it needs decoding)."""
-    if b"%" in query_string or b"+" in query_string:
-        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-        return any(name in POSITION_PARAMS for name, _ in pairs)
-    return any(part.partition(b"=")[0] in POSITION_NAMES for part in query_string.split(b"&"))
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    """The first value of the request header `name` (lower case), as Starlette's Headers."""
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
 
 
 async def _send_304(send: Send, start: Message) -> None:

@@ -3,14 +3,12 @@ and reads carry on from the primary while the replica is stopped or has fallen b
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +19,7 @@ from locator.store import connection as db
 from locator.store import devdb
 from tests.conftest import CENTRE, ROOT, ServerThread, drop_database, known_database
 from tests.faults.test_faults import hammer
+from tests.stewardship.conftest import run_sql
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("LOCATOR_TEST_DATABASE_URL")),
@@ -30,14 +29,8 @@ pytestmark = pytest.mark.skipif(
 
 NEAREST = f"/api/v1/nearest?lat={CENTRE[0]}&lon={CENTRE[1]}"
 FACILITY = "/api/v1/facilities/t-ceiling-24h"
-
-
-def sql(url: str, query: str) -> list[Any]:
-    async def run() -> list[Any]:
-        async with db.connect(url) as conn:
-            return list(await conn.fetch(query))
-
-    return asyncio.run(run())
+MOVE = "UPDATE facilities SET name = name || ' (moved)' WHERE id = 't-ceiling-24h'"
+MOVE_BACK = "UPDATE facilities SET name = replace(name, ' (moved)', '')"
 
 
 def eventually(check: Callable[[], bool], within_s: float) -> float:
@@ -74,7 +67,7 @@ def replica(primary: str) -> Iterator[str]:
 
 def _replica_answers(url: str) -> bool:
     try:
-        return bool(sql(url, "SELECT count(*) FROM facilities")[0][0])
+        return bool(run_sql(url, "SELECT count(*) FROM facilities")[0][0])
     except (OSError, *db.DATABASE_ERRORS):
         return False
 
@@ -85,7 +78,7 @@ def _read_connections(replica: str) -> int:
         "SELECT count(*) FROM pg_stat_activity "
         f"WHERE application_name = 'locator-read' AND datname = '{name}'"
     )
-    return int(sql(replica, query)[0][0])
+    return int(run_sql(replica, query)[0][0])
 
 
 def _name(client: httpx.Client) -> str:
@@ -96,16 +89,16 @@ def _name(client: httpx.Client) -> str:
 
 
 def test_the_replica_is_a_hot_standby_that_follows_the_primary(primary: str, replica: str) -> None:
-    assert sql(replica, "SELECT pg_is_in_recovery()")[0][0] is True
-    sql(primary, "CREATE TABLE replicated_probe AS SELECT 1 AS one")
+    assert run_sql(replica, "SELECT pg_is_in_recovery()")[0][0] is True
+    run_sql(primary, "CREATE TABLE replicated_probe AS SELECT 1 AS one")
     try:
         eventually(lambda: _has_probe(replica), within_s=10)
     finally:
-        sql(primary, "DROP TABLE replicated_probe")
+        run_sql(primary, "DROP TABLE replicated_probe")
 
 
 def _has_probe(replica: str) -> bool:
-    return bool(sql(replica, "SELECT to_regclass('replicated_probe') IS NOT NULL")[0][0])
+    return bool(run_sql(replica, "SELECT to_regclass('replicated_probe') IS NOT NULL")[0][0])
 
 
 def test_reads_go_to_the_replica_and_writes_to_the_primary(primary: str, replica: str) -> None:
@@ -125,7 +118,7 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(primary: str, replica
         assert sent.status_code == 201, sent.text
         # Read back through the replica once it has replayed the write.
         eventually(lambda: _hoist_reported(client), within_s=10)
-        assert sql(replica, "SELECT count(*) FROM reports")[0][0] >= 1
+        assert run_sql(replica, "SELECT count(*) FROM reports")[0][0] >= 1
 
 
 def _hoist_reported(client: httpx.Client) -> bool:
@@ -162,9 +155,9 @@ def test_a_replica_far_behind_at_start_is_not_read(primary: str, replica: str) -
     """A replica that starts out behind (say, stopped for a day) is of unknown age: it is not
     read until it has caught up, even within the first `replica_max_lag_s`."""
     settings = Settings(rate_limit_per_minute=0, replica_max_lag_s=30)
-    sql(replica, "SELECT pg_wal_replay_pause()")
+    run_sql(replica, "SELECT pg_wal_replay_pause()")
     try:
-        sql(primary, "UPDATE facilities SET name = name || ' (moved)' WHERE id = 't-ceiling-24h'")
+        run_sql(primary, MOVE)
         with (
             ServerThread(primary, settings, read_url=replica) as server,
             httpx.Client(base_url=server.url, timeout=10) as client,
@@ -175,12 +168,12 @@ def test_a_replica_far_behind_at_start_is_not_read(primary: str, replica: str) -
                 assert ready["reads"] == "primary", ready
                 time.sleep(0.3)
             assert "not known" in ready["replica"], ready
-            sql(replica, "SELECT pg_wal_replay_resume()")
+            run_sql(replica, "SELECT pg_wal_replay_resume()")
             eventually(lambda: client.get("/readyz").json()["reads"] == "replica", within_s=10)
             assert _name(client).endswith(" (moved)")
     finally:
-        sql(replica, "SELECT pg_wal_replay_resume()")
-        sql(primary, "UPDATE facilities SET name = replace(name, ' (moved)', '')")
+        run_sql(replica, "SELECT pg_wal_replay_resume()")
+        run_sql(primary, MOVE_BACK)
 
 
 def test_a_replica_that_falls_behind_is_not_read(primary: str, replica: str) -> None:
@@ -191,12 +184,9 @@ def test_a_replica_that_falls_behind_is_not_read(primary: str, replica: str) -> 
     ):
         eventually(lambda: client.get("/readyz").json()["reads"] == "replica", within_s=5)
         before = _name(client)
-        sql(replica, "SELECT pg_wal_replay_pause()")
+        run_sql(replica, "SELECT pg_wal_replay_pause()")
         try:
-            sql(
-                primary,
-                "UPDATE facilities SET name = name || ' (moved)' WHERE id = 't-ceiling-24h'",
-            )
+            run_sql(primary, MOVE)
             # The replica still has the old name; within the allowed lag plus two checks the
             # service reads from the primary, which has the new one.
             took = eventually(lambda: _name(client) == before + " (moved)", within_s=6)
@@ -204,6 +194,6 @@ def test_a_replica_that_falls_behind_is_not_read(primary: str, replica: str) -> 
             ready = client.get("/readyz").json()
             assert ready["reads"] == "primary" and "behind" in ready["replica"], ready
         finally:
-            sql(replica, "SELECT pg_wal_replay_resume()")
-            sql(primary, "UPDATE facilities SET name = replace(name, ' (moved)', '')")
+            run_sql(replica, "SELECT pg_wal_replay_resume()")
+            run_sql(primary, MOVE_BACK)
         eventually(lambda: client.get("/readyz").json()["reads"] == "replica", within_s=10)

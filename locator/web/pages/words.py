@@ -654,11 +654,11 @@ def safe_url(url: Any) -> str | None:
 
 def report_link_words(url: str) -> str:
     """What a venue's fault-reporting link is, said as its link text."""
-    scheme = url.split(":", 1)[0].lower()
-    if scheme == "mailto":
-        return f"email {url.split(':', 1)[1].split('?', 1)[0]}"
-    if scheme == "tel":
-        return f"phone {url.split(':', 1)[1]}"
+    scheme, _, rest = url.partition(":")
+    if scheme.lower() == "mailto":
+        return f"email {rest.partition('?')[0]}"
+    if scheme.lower() == "tel":
+        return f"phone {rest}"
     return "the venue’s own page for reporting problems"
 
 
